@@ -1,0 +1,55 @@
+//! Errors are values: every failure on input becomes an `Error` with a one-line reason.
+//! No message ever quotes input text, so no secret can leak through an error.
+
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// The input is not valid JSON (position only, never the text around it).
+    Json { plan: String, line: usize, column: usize, what: String },
+    /// Valid JSON, but not a Terraform plan this tool understands.
+    NotAPlan { plan: String, why: String },
+    /// A plan whose `format_version` major is not 0 or 1.
+    UnsupportedFormat { plan: String, version: String },
+    /// The data document or the options are malformed.
+    Data { why: String },
+    /// A rule ID that does not exist.
+    UnknownRule { id: String },
+    /// A format name that does not exist.
+    UnknownFormat { name: String },
+}
+
+impl Error {
+    pub(crate) fn json(plan: &str, e: &serde_json::Error) -> Error {
+        let what = match e.classify() {
+            serde_json::error::Category::Eof => "the text ends too early (truncated?)".to_string(),
+            serde_json::error::Category::Syntax => "invalid JSON syntax".to_string(),
+            // serde's data-error messages can quote input strings: keep only the category.
+            serde_json::error::Category::Data => "unexpected JSON type".to_string(),
+            serde_json::error::Category::Io => "read error".to_string(),
+        };
+        Error::Json { plan: plan.to_string(), line: e.line(), column: e.column(), what }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Json { plan, line, column, what } => {
+                write!(f, "{plan}: not valid JSON at line {line} column {column}: {what}")
+            }
+            Error::NotAPlan { plan, why } => write!(f, "{plan}: not a Terraform plan JSON: {why}"),
+            Error::UnsupportedFormat { plan, version } => write!(
+                f,
+                "{plan}: unsupported plan format_version {version:?} (supported: 0.x and 1.x; produce the plan with `terraform show -json`)"
+            ),
+            Error::Data { why } => write!(f, "data document: {why}"),
+            Error::UnknownRule { id } => write!(f, "unknown rule {id:?} (see `etcd-backup-policy rules`)"),
+            Error::UnknownFormat { name } => {
+                write!(f, "unknown format {name:?} (one of: {})", crate::format::FORMATS.join(", "))
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}

@@ -1,0 +1,77 @@
+//! Human-readable output, grouped by cluster.
+
+use std::fmt::Write;
+
+use crate::report::{ClusterReport, Report};
+
+struct Paint(bool);
+
+impl Paint {
+    fn wrap(&self, code: &str, s: &str) -> String {
+        if self.0 {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.wrap("1", s)
+    }
+    fn red(&self, s: &str) -> String {
+        self.wrap("1;31", s)
+    }
+    fn yellow(&self, s: &str) -> String {
+        self.wrap("1;33", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.wrap("2", s)
+    }
+}
+
+fn describe_location(c: &ClusterReport) -> String {
+    match &c.location {
+        Some(l) if l.folder.is_empty() => format!("{} / {} / (bucket root)", l.service, l.bucket),
+        Some(l) => format!("{} / {} / {}", l.service, l.bucket, l.folder),
+        None => match c.backup {
+            "not-set" => "none (etcd_backup not set)".into(),
+            _ => "unknown".into(),
+        },
+    }
+}
+
+pub fn render(r: &Report, color: bool) -> String {
+    let p = Paint(color);
+    let mut s = String::new();
+    for c in &r.clusters {
+        let _ = writeln!(s, "{}  {}", p.bold(&c.address), p.dim(&format!("({}, {})", c.plan, c.action)));
+        let _ = writeln!(s, "  location  {}", describe_location(c));
+        let restore = match c.restore {
+            Some(true) => "on",
+            Some(false) => "off",
+            None => "unknown",
+        };
+        let token = match &c.token.from {
+            Some(from) => format!("{} ({from})", c.token.status),
+            None => c.token.status.to_string(),
+        };
+        let _ = writeln!(s, "  restore   {restore}");
+        let _ = writeln!(s, "  token     {token}");
+        for f in r.findings.iter().filter(|f| f.cluster == c.address && f.plan == c.plan) {
+            let tag = if f.severity == "deny" { p.red("DENY") } else { p.yellow("WARN") };
+            let _ = writeln!(s, "  {tag} {} {}", f.rule, f.message);
+            let _ = writeln!(s, "       fix: {}", f.remediation);
+        }
+        s.push('\n');
+    }
+    let verdict = if r.summary.deny > 0 { p.red("FAIL") } else { p.bold("PASS") };
+    let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+    let _ = writeln!(
+        s,
+        "{verdict}: {}, {}: {} deny, {} warn",
+        plural(r.summary.plans, "plan"),
+        plural(r.summary.clusters, "cluster"),
+        r.summary.deny,
+        r.summary.warn
+    );
+    s
+}

@@ -1,0 +1,66 @@
+//! etcd-backup-policy: reads Terraform plan JSON and reports what would break etcd backups or
+//! auto-restore of k3s clusters. The same engine runs natively (tests, benches) and as WebAssembly
+//! behind the JavaScript shim in `js/`.
+//!
+//! Layers: `plan` (reading the JSON) → `resolve` (clusters, values with provenance, using
+//! `evidence`/`decode` for rendered resources) → `rules` (pure functions to findings) →
+//! `report` (the one model) → `format` (renderings).
+
+pub mod address;
+pub mod catalogue;
+pub mod decode;
+pub mod error;
+pub mod evidence;
+pub mod format;
+pub mod location;
+pub mod model;
+pub mod options;
+pub mod plan;
+pub mod report;
+pub mod resolve;
+pub mod rules;
+mod wasm;
+
+pub use error::Error;
+pub use options::Options;
+pub use plan::PlanInput;
+pub use report::Report;
+
+/// An evaluation over one or more plans. Each plan is read and reduced to its clusters as it is
+/// added, so only one plan's text has to be in memory at a time.
+#[derive(Default)]
+pub struct Session {
+    options: Options,
+    plans: usize,
+    clusters: Vec<model::Cluster>,
+}
+
+impl Session {
+    pub fn new(options: Options) -> Session {
+        Session { options, plans: 0, clusters: Vec::new() }
+    }
+
+    pub fn add_plan(&mut self, name: &str, text: &[u8]) -> Result<(), Error> {
+        let plan = plan::Plan::parse(&PlanInput { name, text })?;
+        self.clusters.extend(resolve::clusters(&plan));
+        self.plans += 1;
+        Ok(())
+    }
+
+    pub fn report(&self) -> Report {
+        report::build(self.plans, &self.clusters, &self.options.severities)
+    }
+
+    pub fn render(&self, format: &str) -> Result<String, Error> {
+        format::render(&self.report(), format, self.options.color)
+    }
+}
+
+/// Evaluates plans in one call.
+pub fn evaluate(plans: &[PlanInput], options: &Options) -> Result<Report, Error> {
+    let mut s = Session::new(options.clone());
+    for p in plans {
+        s.add_plan(p.name, p.text)?;
+    }
+    Ok(s.report())
+}

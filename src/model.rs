@@ -1,0 +1,166 @@
+//! The domain model the rules work on: clusters with resolved values that know their provenance
+//! and whether they are sensitive or unknown.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Where a value came from.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Provenance {
+    /// A literal in the module call (`constant_value`).
+    Configuration,
+    /// A root variable, possibly passed down through nested module calls.
+    Variable { name: String },
+    /// Read back from what the module rendered into one of its resources.
+    Rendered { resource: String, attribute: String, via: Vec<String>, prior: bool },
+    /// Parsed from a `.tf` file of the configuration (`--config`).
+    ConfigurationFile { file: String, line: usize },
+}
+
+impl Provenance {
+    /// The short name used in reports (`source`).
+    pub fn source(&self) -> &'static str {
+        match self {
+            Provenance::Configuration => "configuration",
+            Provenance::Variable { .. } => "variable",
+            Provenance::Rendered { prior: false, .. } => "rendered",
+            Provenance::Rendered { prior: true, .. } => "prior-state",
+            Provenance::ConfigurationFile { .. } => "configuration-file",
+        }
+    }
+
+    /// A human description without any value: `var.backup_secret_key`, `module.k8s.x.input (base64 > gzip)`.
+    pub fn describe(&self) -> String {
+        match self {
+            Provenance::Configuration => "a literal in the module call".into(),
+            Provenance::Variable { name } => format!("var.{name}"),
+            Provenance::Rendered { resource, attribute, via, .. } => {
+                if via.is_empty() {
+                    format!("{resource}.{attribute}")
+                } else {
+                    format!("{resource}.{attribute} ({})", via.join(" > "))
+                }
+            }
+            Provenance::ConfigurationFile { file, line } => format!("{file}:{line}"),
+        }
+    }
+}
+
+impl fmt::Debug for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}({})", self.source(), self.describe())
+    }
+}
+
+#[derive(Clone, PartialEq, Eq)]
+pub enum Value {
+    Known(String),
+    /// Terraform reports it as unknown until apply.
+    Unknown,
+}
+
+/// A resolved input value. Its `Debug` never shows a sensitive value, so not even a log leaks it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Resolved {
+    pub value: Value,
+    pub provenance: Provenance,
+    pub sensitive: bool,
+}
+
+impl Resolved {
+    pub fn known(&self) -> Option<&str> {
+        match &self.value {
+            Value::Known(s) => Some(s),
+            Value::Unknown => None,
+        }
+    }
+
+    /// The value as it may be shown to a person: `None` when unknown, `(sensitive)` when secret.
+    pub fn display(&self) -> Option<&str> {
+        match &self.value {
+            Value::Unknown => None,
+            Value::Known(_) if self.sensitive => Some("(sensitive)"),
+            Value::Known(s) => Some(s),
+        }
+    }
+}
+
+impl fmt::Debug for Resolved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = match (&self.value, self.sensitive) {
+            (Value::Unknown, _) => "(unknown)".to_string(),
+            (Value::Known(_), true) => "(sensitive)".to_string(),
+            (Value::Known(s), false) => format!("{s:?}"),
+        };
+        write!(f, "{v} from {:?}", self.provenance)
+    }
+}
+
+/// What the plan says about a cluster's `etcd_backup`.
+#[derive(Clone, Debug)]
+pub enum Backup {
+    /// `null`, absent or empty: no snapshot goes to S3.
+    NotSet { provenance: Option<Provenance> },
+    /// The set of keys is known (each value may still be unknown).
+    Keys(BTreeMap<String, Resolved>),
+    /// Not even the set of keys can be read from the plan.
+    Unresolved { reason: String },
+}
+
+#[derive(Clone, Debug)]
+pub enum TokenState {
+    Resolved(Resolved),
+    /// `cluster_token` is not passed (the module then makes its own).
+    NotSet,
+    Unresolved { reason: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Token {
+    pub state: TokenState,
+    /// The references of the `cluster_token` expression (`var.x`, `random_password.t.result`).
+    pub references: Vec<String>,
+}
+
+/// What this plan does to a cluster, from the actions on its resources.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Action {
+    NoOp,
+    Read,
+    Create,
+    Update,
+    Replace,
+    Delete,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::NoOp => "no-op",
+            Action::Read => "read",
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Replace => "replace",
+            Action::Delete => "delete",
+        }
+    }
+}
+
+/// One instance of a cluster module call in one plan.
+#[derive(Clone, Debug)]
+pub struct Cluster {
+    pub plan: String,
+    pub address: String,
+    pub action: Action,
+    pub backup: Backup,
+    pub token: Token,
+}
+
+impl Cluster {
+    pub fn key(&self, name: &str) -> Option<&Resolved> {
+        match &self.backup {
+            Backup::Keys(keys) => keys.get(name),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,338 @@
+//! Reading Terraform plan JSON (`terraform show -json`), format_version 0.1 – 1.x.
+//!
+//! This is the one place that knows the plan's JSON layout. The top level is read into typed
+//! sections that borrow from the input (`&RawValue`): a 100 MB plan is scanned, not turned into
+//! a DOM. Resource values are only materialised for the resources of clusters, on demand.
+//! Layout reference: https://developer.hashicorp.com/terraform/internals/json-format
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::error::Error;
+
+/// One plan as given by the user: a display name and its text.
+pub struct PlanInput<'a> {
+    pub name: &'a str,
+    pub text: &'a [u8],
+}
+
+#[derive(Deserialize)]
+struct TopLevel<'a> {
+    #[serde(borrow)]
+    format_version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    variables: Option<BTreeMap<String, VariableValue<'a>>>,
+    #[serde(borrow)]
+    planned_values: Option<&'a RawValue>,
+    #[serde(borrow)]
+    resource_changes: Option<&'a RawValue>,
+    #[serde(borrow)]
+    prior_state: Option<&'a RawValue>,
+    #[serde(borrow)]
+    configuration: Option<&'a RawValue>,
+    /// Spacelift plan-policy input: `{"spacelift": …, "terraform": <plan>}`.
+    #[serde(borrow)]
+    terraform: Option<&'a RawValue>,
+    spacelift: Option<serde::de::IgnoredAny>,
+}
+
+#[derive(Deserialize)]
+struct VariableValue<'a> {
+    #[serde(borrow)]
+    value: Option<&'a RawValue>,
+}
+
+/// The parts of a plan the checks need, borrowed from the input text.
+pub struct Plan<'a> {
+    pub name: String,
+    pub variables: BTreeMap<String, &'a RawValue>,
+    pub configuration: ModuleConfig<'a>,
+    pub resource_changes: Vec<ResourceChange<'a>>,
+    pub planned_values: Vec<ResourceValues<'a>>,
+    pub prior_state: Vec<ResourceValues<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct ModuleConfig<'a> {
+    #[serde(borrow, default)]
+    pub module_calls: BTreeMap<String, ModuleCall<'a>>,
+    #[serde(default)]
+    pub variables: BTreeMap<String, VariableConfig>,
+}
+
+#[derive(Deserialize)]
+pub struct ModuleCall<'a> {
+    #[serde(borrow, default)]
+    pub expressions: BTreeMap<String, &'a RawValue>,
+    #[serde(borrow)]
+    pub count_expression: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub for_each_expression: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    pub module: ModuleConfig<'a>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct VariableConfig {
+    #[serde(default)]
+    pub sensitive: bool,
+    pub default: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct ConfigurationDoc<'a> {
+    #[serde(borrow, default)]
+    root_module: ModuleConfig<'a>,
+}
+
+/// An expression as Terraform's configuration representation records it.
+#[derive(Deserialize, Default, Debug)]
+pub struct Expression {
+    pub constant_value: Option<Value>,
+    #[serde(default)]
+    pub references: Vec<String>,
+}
+
+impl Expression {
+    pub fn parse(raw: &RawValue) -> Expression {
+        // A nested block is an array or object of expressions: not an input value we can use.
+        serde_json::from_str(raw.get()).unwrap_or_default()
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ResourceChange<'a> {
+    #[serde(borrow)]
+    pub address: Cow<'a, str>,
+    #[serde(borrow)]
+    pub module_address: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub mode: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub change: Change<'a>,
+}
+
+#[derive(Deserialize)]
+pub struct Change<'a> {
+    #[serde(default)]
+    pub actions: Vec<String>,
+    #[serde(borrow)]
+    pub before: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub after: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub after_unknown: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub before_sensitive: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pub after_sensitive: Option<&'a RawValue>,
+}
+
+/// A resource of `planned_values` or `prior_state`, with the address of its module.
+pub struct ResourceValues<'a> {
+    pub address: String,
+    pub module_address: String,
+    pub values: Option<&'a RawValue>,
+    pub sensitive_values: Option<&'a RawValue>,
+}
+
+#[derive(Deserialize)]
+struct StateValues<'a> {
+    #[serde(borrow)]
+    root_module: Option<ModuleValues<'a>>,
+}
+
+#[derive(Deserialize)]
+struct PriorState<'a> {
+    #[serde(borrow)]
+    values: Option<StateValues<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ModuleValues<'a> {
+    #[serde(borrow)]
+    address: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    resources: Vec<ResourceValuesDoc<'a>>,
+    #[serde(borrow, default)]
+    child_modules: Vec<ModuleValues<'a>>,
+}
+
+#[derive(Deserialize)]
+struct ResourceValuesDoc<'a> {
+    #[serde(borrow)]
+    address: Cow<'a, str>,
+    #[serde(borrow)]
+    values: Option<&'a RawValue>,
+    #[serde(borrow)]
+    sensitive_values: Option<&'a RawValue>,
+}
+
+fn flatten<'a>(m: ModuleValues<'a>, out: &mut Vec<ResourceValues<'a>>) {
+    let module_address = m.address.map(|a| a.into_owned()).unwrap_or_default();
+    for r in m.resources {
+        out.push(ResourceValues {
+            address: r.address.into_owned(),
+            module_address: module_address.clone(),
+            values: r.values,
+            sensitive_values: r.sensitive_values,
+        });
+    }
+    for c in m.child_modules {
+        flatten(c, out);
+    }
+}
+
+fn section<'a, T: Deserialize<'a>>(plan: &str, raw: Option<&'a RawValue>, what: &str) -> Result<Option<T>, Error> {
+    match raw {
+        None => Ok(None),
+        Some(r) if r.get() == "null" => Ok(None),
+        Some(r) => serde_json::from_str(r.get()).map(Some).map_err(|e| Error::NotAPlan {
+            plan: plan.to_string(),
+            why: format!("`{what}` has an unexpected shape ({})", short_category(&e)),
+        }),
+    }
+}
+
+fn short_category(e: &serde_json::Error) -> &'static str {
+    match e.classify() {
+        serde_json::error::Category::Data => "wrong type",
+        serde_json::error::Category::Eof => "truncated",
+        _ => "invalid",
+    }
+}
+
+/// Only digits and dots are echoed back: the field could hold anything.
+fn printable_version(v: &str) -> String {
+    if !v.is_empty() && v.len() <= 16 && v.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        v.to_string()
+    } else {
+        "(not a version number)".to_string()
+    }
+}
+
+impl<'a> Plan<'a> {
+    pub fn parse(input: &PlanInput<'a>) -> Result<Plan<'a>, Error> {
+        let name = input.name;
+        let top: TopLevel<'a> = match serde_json::from_slice(input.text) {
+            Ok(t) => t,
+            Err(e) if e.classify() == serde_json::error::Category::Data => {
+                return Err(Error::NotAPlan { plan: name.to_string(), why: "the document is not a JSON object".into() })
+            }
+            Err(e) => return Err(Error::json(name, &e)),
+        };
+        // A Spacelift plan-policy input wraps the plan under `terraform`.
+        if top.format_version.is_none() {
+            if let Some(inner) = top.terraform {
+                let inner_top: TopLevel<'a> = serde_json::from_str(inner.get()).map_err(|_| Error::NotAPlan {
+                    plan: name.to_string(),
+                    why: "the `terraform` member of this Spacelift input is not a plan object".into(),
+                })?;
+                return Plan::from_top(name, inner_top, top.spacelift.is_some());
+            }
+        }
+        Plan::from_top(name, top, false)
+    }
+
+    fn from_top(name: &str, top: TopLevel<'a>, wrapped: bool) -> Result<Plan<'a>, Error> {
+        let version = top.format_version.ok_or_else(|| Error::NotAPlan {
+            plan: name.to_string(),
+            why: if wrapped {
+                "the Spacelift input's `terraform` member has no `format_version`".into()
+            } else {
+                "no `format_version` (produce it with `terraform show -json PLANFILE`)".into()
+            },
+        })?;
+        let major = version.split('.').next().unwrap_or("");
+        if major != "0" && major != "1" {
+            return Err(Error::UnsupportedFormat { plan: name.to_string(), version: printable_version(&version) });
+        }
+        let configuration = section::<ConfigurationDoc>(name, top.configuration, "configuration")?
+            .map(|c| c.root_module)
+            .unwrap_or_default();
+        let resource_changes =
+            section::<Vec<ResourceChange>>(name, top.resource_changes, "resource_changes")?.unwrap_or_default();
+        let mut planned_values = Vec::new();
+        if let Some(sv) = section::<StateValues>(name, top.planned_values, "planned_values")? {
+            if let Some(root) = sv.root_module {
+                flatten(root, &mut planned_values);
+            }
+        }
+        let mut prior_state = Vec::new();
+        if let Some(ps) = section::<PriorState>(name, top.prior_state, "prior_state")? {
+            if let Some(root) = ps.values.and_then(|v| v.root_module) {
+                flatten(root, &mut prior_state);
+            }
+        }
+        let variables = top
+            .variables
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|(k, v)| v.value.map(|raw| (k, raw)))
+            .collect();
+        Ok(Plan { name: name.to_string(), variables, configuration, resource_changes, planned_values, prior_state })
+    }
+
+    /// A root variable's value, if the plan records it.
+    pub fn variable(&self, name: &str) -> Option<Value> {
+        self.variables.get(name).and_then(|raw| serde_json::from_str(raw.get()).ok())
+    }
+
+    /// Whether the root module declares this variable `sensitive`.
+    pub fn variable_is_sensitive(&self, name: &str) -> bool {
+        self.configuration.variables.get(name).map(|v| v.sensitive).unwrap_or(false)
+    }
+}
+
+/// Parses a borrowed value on demand; malformed or absent values become `Null`.
+pub fn materialise(raw: Option<&RawValue>) -> Value {
+    raw.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Plan<'_>, Error> {
+        Plan::parse(&PlanInput { name: "p.json", text: text.as_bytes() })
+    }
+
+    #[test]
+    fn rejects_unknown_major_version() {
+        let e = parse(r#"{"format_version":"2.0"}"#).err().unwrap();
+        assert!(matches!(e, Error::UnsupportedFormat { .. }), "{e}");
+        assert!(e.to_string().contains("\"2.0\""));
+    }
+
+    #[test]
+    fn accepts_old_and_new_minor_versions_and_ignores_unknown_keys() {
+        for v in ["0.1", "0.2", "1.0", "1.2", "1.9"] {
+            let t = format!(r#"{{"format_version":"{v}","brand_new_key":{{"x":[1,2]}}}}"#);
+            assert!(parse(&t).is_ok(), "{v}");
+        }
+    }
+
+    #[test]
+    fn unwraps_spacelift_input() {
+        let p = parse(r#"{"spacelift":{"run":{}},"terraform":{"format_version":"1.2","variables":{"a":{"value":"x"}}}}"#)
+            .unwrap();
+        assert_eq!(p.variable("a"), Some(Value::String("x".into())));
+    }
+
+    #[test]
+    fn truncated_and_non_object_inputs_are_errors() {
+        assert!(matches!(parse(r#"{"format_version":"1.2","resource_changes":["#), Err(Error::Json { .. })));
+        assert!(matches!(parse("[1,2]"), Err(Error::NotAPlan { .. })));
+        assert!(matches!(parse(r#"{"format_version":"1.2","resource_changes":{"a":1}}"#), Err(Error::NotAPlan { .. })));
+    }
+
+    #[test]
+    fn version_text_is_not_echoed_when_it_is_not_a_version() {
+        let e = parse(r#"{"format_version":"s3cr3t-token"}"#).err().unwrap();
+        assert!(!e.to_string().contains("s3cr3t"));
+    }
+}

@@ -1,0 +1,180 @@
+//! The one report model (SPEC §4). Every format renders this; nothing in it is a secret.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::location::{self, Location};
+use crate::model::{Backup, Cluster, Resolved, TokenState, Value};
+use crate::rules::{self, Severity};
+
+pub const TOOL_NAME: &str = "etcd-backup-policy";
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+#[derive(Serialize, Debug, Clone)]
+pub struct Report {
+    pub version: u32,
+    pub tool: Tool,
+    pub deny: Vec<String>,
+    pub warn: Vec<String>,
+    pub findings: Vec<Finding>,
+    pub clusters: Vec<ClusterReport>,
+    pub summary: Summary,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+#[derive(Serialize, Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub name: &'static str,
+    pub severity: &'static str,
+    pub cluster: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    pub plan: String,
+    pub message: String,
+    pub remediation: String,
+}
+
+impl Finding {
+    /// The one-line form used in `deny`/`warn`: message, fix, rule ID.
+    pub fn line(&self) -> String {
+        format!("{}; fix: {} [{}]", self.message, self.remediation, self.rule)
+    }
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct ClusterReport {
+    pub address: String,
+    pub plan: String,
+    pub action: &'static str,
+    /// `configured`, `not-set` or `unresolved`.
+    pub backup: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// Whether creating this cluster would restore a snapshot; `null` when it cannot be known.
+    pub restore: Option<bool>,
+    pub keys: BTreeMap<String, KeyReport>,
+    pub token: TokenReport,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct KeyReport {
+    /// `null` when sensitive or unknown.
+    pub value: Option<String>,
+    pub source: &'static str,
+    /// Where exactly: `var.x`, `module.k8s.terraform_data.server.input.etcd_backup`, …
+    pub from: String,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
+}
+
+#[derive(Serialize, Debug, Clone)]
+pub struct TokenReport {
+    pub source: &'static str,
+    /// `known`, `unknown`, `not-set` (the module generates one) or `unresolved`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+#[derive(Serialize, Debug, Clone, Default)]
+pub struct Summary {
+    pub plans: usize,
+    pub clusters: usize,
+    pub deny: usize,
+    pub warn: usize,
+}
+
+fn key_report(r: &Resolved) -> KeyReport {
+    KeyReport {
+        value: if r.sensitive { None } else { r.known().map(str::to_string) },
+        source: r.provenance.source(),
+        from: r.provenance.describe(),
+        sensitive: r.sensitive,
+        unknown: r.value == Value::Unknown,
+    }
+}
+
+/// Restore is on when `etcd_backup` is set and `autorestore` is absent or exactly `"true"` (the
+/// module's bootstrap script starts from "true"), or a restore path is set.
+pub fn restore_enabled(c: &Cluster) -> Option<bool> {
+    match &c.backup {
+        Backup::NotSet { .. } => Some(false),
+        Backup::Unresolved { .. } => None,
+        Backup::Keys(_) => {
+            if c.key("cluster-reset-restore-path").is_some() {
+                return Some(true);
+            }
+            match c.key("autorestore") {
+                None => Some(true),
+                Some(r) => r.known().map(|v| v == "true"),
+            }
+        }
+    }
+}
+
+fn cluster_report(c: &Cluster) -> ClusterReport {
+    let keys = match &c.backup {
+        Backup::Keys(k) => k.iter().map(|(name, r)| (name.clone(), key_report(r))).collect(),
+        _ => BTreeMap::new(),
+    };
+    let token = match &c.token.state {
+        TokenState::Resolved(r) => TokenReport {
+            source: r.provenance.source(),
+            status: if r.value == Value::Unknown { "unknown" } else { "known" },
+            from: Some(r.provenance.describe()),
+        },
+        TokenState::NotSet => TokenReport { source: "module", status: "not-set", from: None },
+        TokenState::Unresolved { .. } => TokenReport { source: "unresolved", status: "unresolved", from: None },
+    };
+    ClusterReport {
+        address: c.address.clone(),
+        plan: c.plan.clone(),
+        action: c.action.as_str(),
+        backup: match c.backup {
+            Backup::Keys(_) => "configured",
+            Backup::NotSet { .. } => "not-set",
+            Backup::Unresolved { .. } => "unresolved",
+        },
+        location: location::of(c),
+        restore: restore_enabled(c),
+        keys,
+        token,
+    }
+}
+
+pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities) -> Report {
+    let mut findings = Vec::new();
+    for (rule, sev, d) in rules::run(clusters, severities) {
+        findings.push(Finding {
+            rule: rule.id,
+            name: rule.name,
+            severity: sev.as_str(),
+            cluster: d.cluster,
+            key: d.key,
+            plan: d.plan,
+            message: d.message,
+            remediation: d.remediation,
+        });
+    }
+    let lines = |s: Severity| findings.iter().filter(|f| f.severity == s.as_str()).map(Finding::line).collect::<Vec<_>>();
+    let (deny, warn) = (lines(Severity::Deny), lines(Severity::Warn));
+    Report {
+        version: 1,
+        tool: Tool { name: TOOL_NAME, version: TOOL_VERSION },
+        summary: Summary { plans, clusters: clusters.len(), deny: deny.len(), warn: warn.len() },
+        deny,
+        warn,
+        findings,
+        clusters: clusters.iter().map(cluster_report).collect(),
+    }
+}
+

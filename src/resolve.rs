@@ -1,0 +1,362 @@
+//! Finding the clusters of a plan and resolving their `etcd_backup` and `cluster_token` values,
+//! each with its provenance (SPEC §2).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value as Json;
+
+use crate::address::{self, Step};
+use crate::evidence::{Evidence, Extractor, Found, Location, MapEvidence};
+use crate::model::{Action, Backup, Cluster, Provenance, Resolved, Token, TokenState, Value};
+use crate::plan::{materialise, Expression, ModuleCall, ModuleConfig, Plan};
+
+const BACKUP: &str = "etcd_backup";
+const TOKEN: &str = "cluster_token";
+
+/// A module call that deploys a cluster, with the chain of calls leading to it.
+struct ClusterCall<'p, 'a> {
+    path: Vec<String>,
+    chain: Vec<&'p ModuleCall<'a>>,
+}
+
+fn mentions_cluster_inputs(call: &ModuleCall) -> bool {
+    call.expressions.contains_key(BACKUP) || call.expressions.contains_key(TOKEN)
+}
+
+fn has_cluster_descendant(m: &ModuleConfig) -> bool {
+    m.module_calls.values().any(|c| mentions_cluster_inputs(c) || has_cluster_descendant(&c.module))
+}
+
+/// Every module call, at any depth, that passes `etcd_backup` or `cluster_token` — the innermost
+/// one where a wrapper module only forwards them (the wrapper is not a cluster of its own).
+fn cluster_calls<'p, 'a>(m: &'p ModuleConfig<'a>, path: &mut Vec<String>, chain: &mut Vec<&'p ModuleCall<'a>>, out: &mut Vec<ClusterCall<'p, 'a>>) {
+    for (name, call) in &m.module_calls {
+        path.push(name.clone());
+        chain.push(call);
+        if mentions_cluster_inputs(call) && !has_cluster_descendant(&call.module) {
+            out.push(ClusterCall { path: path.clone(), chain: chain.clone() });
+        }
+        cluster_calls(&call.module, path, chain, out);
+        path.pop();
+        chain.pop();
+    }
+}
+
+/// Sorts instance keys as people expect: `[2]` before `[10]`, strings alphabetically.
+fn instance_order(a: &[Step], b: &[Step]) -> std::cmp::Ordering {
+    let key = |s: &[Step]| -> Vec<(String, Option<u64>, String)> {
+        s.iter()
+            .map(|st| {
+                let k = st.key.clone().unwrap_or_default();
+                (st.name.clone(), k.parse::<u64>().ok(), k)
+            })
+            .collect()
+    };
+    key(a).cmp(&key(b))
+}
+
+/// The resources of one cluster instance, in address order.
+struct InstanceResources<'p, 'a> {
+    changes: Vec<&'p crate::plan::ResourceChange<'a>>,
+    planned: Vec<&'p crate::plan::ResourceValues<'a>>,
+    prior: Vec<&'p crate::plan::ResourceValues<'a>>,
+}
+
+pub fn clusters(plan: &Plan) -> Vec<Cluster> {
+    let mut calls = Vec::new();
+    cluster_calls(&plan.configuration, &mut Vec::new(), &mut Vec::new(), &mut calls);
+    let mut out = Vec::new();
+    for call in &calls {
+        let mut instances: BTreeMap<String, Vec<Step>> = BTreeMap::new();
+        let module_addresses = plan
+            .resource_changes
+            .iter()
+            .map(|rc| rc.module_address.as_deref().unwrap_or(""))
+            .chain(plan.planned_values.iter().map(|r| r.module_address.as_str()))
+            .chain(plan.prior_state.iter().map(|r| r.module_address.as_str()));
+        for a in module_addresses {
+            if let Some(steps) = address::instance_of(a, &call.path) {
+                instances.entry(address::render(&steps)).or_insert(steps);
+            }
+        }
+        let last = call.chain.last().expect("a cluster call has a chain");
+        if instances.is_empty() && last.count_expression.is_none() && last.for_each_expression.is_none() {
+            // A single instance with no resources in the plan at all: still a cluster to check.
+            let steps: Vec<Step> = call.path.iter().map(|n| Step { name: n.clone(), key: None }).collect();
+            instances.insert(address::render(&steps), steps);
+        }
+        let mut ordered: Vec<Vec<Step>> = instances.into_values().collect();
+        ordered.sort_by(|a, b| instance_order(a, b));
+        for steps in ordered {
+            out.push(resolve_instance(plan, call, &steps));
+        }
+    }
+    out
+}
+
+fn within(module_address: &str, instance: &str) -> bool {
+    module_address == instance
+        || (module_address.starts_with(instance) && module_address[instance.len()..].starts_with(".module."))
+}
+
+fn resolve_instance(plan: &Plan, call: &ClusterCall, steps: &[Step]) -> Cluster {
+    let address = address::render(steps);
+    let mut res = InstanceResources { changes: Vec::new(), planned: Vec::new(), prior: Vec::new() };
+    for rc in &plan.resource_changes {
+        if within(rc.module_address.as_deref().unwrap_or(""), &address) {
+            res.changes.push(rc);
+        }
+    }
+    for r in &plan.planned_values {
+        if within(&r.module_address, &address) {
+            res.planned.push(r);
+        }
+    }
+    for r in &plan.prior_state {
+        if within(&r.module_address, &address) {
+            res.prior.push(r);
+        }
+    }
+    res.changes.sort_by(|a, b| a.address.cmp(&b.address));
+    res.planned.sort_by(|a, b| a.address.cmp(&b.address));
+    res.prior.sort_by(|a, b| a.address.cmp(&b.address));
+
+    let action = instance_action(&res);
+    let evidence = rendered_evidence(&res);
+    let backup = resolve_backup(plan, call, &evidence);
+    let token = resolve_token(plan, call, &evidence);
+    Cluster { plan: plan.name.clone(), address, action, backup, token }
+}
+
+fn instance_action(res: &InstanceResources) -> Action {
+    let managed: Vec<_> = res.changes.iter().filter(|rc| rc.mode.as_deref() != Some("data")).collect();
+    if managed.is_empty() {
+        return if res.prior.is_empty() && res.planned.is_empty() { Action::NoOp } else { Action::NoOp };
+    }
+    let mut acts = BTreeSet::new();
+    for rc in &managed {
+        let a: Vec<&str> = rc.change.actions.iter().map(String::as_str).collect();
+        acts.insert(match a.as_slice() {
+            ["create"] => Action::Create,
+            ["delete"] => Action::Delete,
+            ["update"] => Action::Update,
+            ["read"] => Action::Read,
+            ["no-op"] | [] => Action::NoOp,
+            [_, _] => Action::Replace,
+            _ => Action::Update,
+        });
+    }
+    let all = |x: Action| acts.iter().all(|a| *a == x);
+    if all(Action::Create) {
+        Action::Create
+    } else if all(Action::Delete) {
+        Action::Delete
+    } else if all(Action::NoOp) || acts.iter().all(|a| matches!(a, Action::NoOp | Action::Read)) {
+        Action::NoOp
+    } else if acts.contains(&Action::Replace) || (acts.contains(&Action::Create) && acts.contains(&Action::Delete)) {
+        Action::Replace
+    } else {
+        Action::Update
+    }
+}
+
+/// Everything the module rendered into its resources after this plan (`resource_changes[].after`,
+/// or `planned_values` for plans without changes), plus data sources read into `prior_state`.
+fn rendered_evidence(res: &InstanceResources) -> Vec<(String, Evidence)> {
+    let mut out = Vec::new();
+    if !res.changes.is_empty() {
+        for rc in &res.changes {
+            if rc.change.actions.iter().all(|a| a == "delete") {
+                continue;
+            }
+            let mut ev = Evidence::default();
+            let (after, unknown, sens) = (
+                materialise(rc.change.after),
+                materialise(rc.change.after_unknown),
+                materialise(rc.change.after_sensitive),
+            );
+            Extractor { out: &mut ev }.value(&after, &unknown, &sens, "");
+            out.push((rc.address.to_string(), ev));
+        }
+    } else {
+        for r in &res.planned {
+            let mut ev = Evidence::default();
+            Extractor { out: &mut ev }.value(&materialise(r.values), &Json::Null, &materialise(r.sensitive_values), "");
+            out.push((r.address.clone(), ev));
+        }
+    }
+    // Data sources read during planning (e.g. a cloudinit_config) are only in prior_state.
+    for r in &res.prior {
+        if r.address.contains("data.") && !out.iter().any(|(a, _)| a == &r.address) {
+            let mut ev = Evidence::default();
+            Extractor { out: &mut ev }.value(&materialise(r.values), &Json::Null, &materialise(r.sensitive_values), "");
+            out.push((r.address.clone(), ev));
+        }
+    }
+    out
+}
+
+fn rendered_provenance(resource: &str, loc: &Location) -> Provenance {
+    Provenance::Rendered { resource: resource.to_string(), attribute: loc.attribute.clone(), via: loc.via.clone(), prior: false }
+}
+
+/// The value a module call's input receives, when the configuration alone tells it:
+/// a literal, or a bare `var.X` followed up through the calling modules to the root variables.
+enum Input {
+    Literal(Json),
+    Variable { name: String, value: Json, sensitive: bool },
+    /// `var.X` of a wrapper module that is not passed (its default applies).
+    Default(Json),
+    /// An expression the plan does not record the value of.
+    Opaque,
+    Absent,
+}
+
+fn call_input(plan: &Plan, chain: &[&ModuleCall], name: &str) -> Input {
+    let Some((call, parents)) = chain.split_last() else {
+        return Input::Absent;
+    };
+    let Some(raw) = call.expressions.get(name) else {
+        return Input::Absent;
+    };
+    let expr = Expression::parse(raw);
+    if let Some(c) = expr.constant_value {
+        return Input::Literal(c);
+    }
+    let var = match expr.references.as_slice() {
+        [only] => only.strip_prefix("var.").filter(|v| !v.contains(['.', '['])).map(str::to_string),
+        _ => None,
+    };
+    let Some(var) = var else {
+        return Input::Opaque;
+    };
+    if parents.is_empty() {
+        return match plan.variable(&var) {
+            Some(value) => Input::Variable { sensitive: plan.variable_is_sensitive(&var), name: var, value },
+            None => Input::Opaque,
+        };
+    }
+    match call_input(plan, parents, &var) {
+        Input::Absent => {
+            let parent = parents.last().expect("non-empty");
+            match parent.module.variables.get(&var).and_then(|v| v.default.clone()) {
+                Some(d) => Input::Default(d),
+                None => Input::Opaque,
+            }
+        }
+        other => other,
+    }
+}
+
+/// Converts a literal to the string a `map(string)` input receives (`true` → `"true"`).
+fn as_module_string(v: &Json) -> Option<String> {
+    match v {
+        Json::String(s) => Some(s.clone()),
+        Json::Bool(b) => Some(b.to_string()),
+        Json::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn map_from_json(v: &Json, provenance: &Provenance, sensitive: bool) -> Backup {
+    match v {
+        Json::Object(m) if !m.is_empty() => Backup::Keys(
+            m.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| {
+                    let value = as_module_string(v).map(Value::Known).unwrap_or(Value::Unknown);
+                    let sensitive = sensitive || crate::catalogue::is_secret_key(k);
+                    (k.clone(), Resolved { value, provenance: provenance.clone(), sensitive })
+                })
+                .collect(),
+        ),
+        _ => Backup::NotSet { provenance: Some(provenance.clone()) },
+    }
+}
+
+fn resolve_backup(plan: &Plan, call: &ClusterCall, evidence: &[(String, Evidence)]) -> Backup {
+    match call_input(plan, &call.chain, BACKUP) {
+        Input::Literal(v) => return map_from_json(&v, &Provenance::Configuration, false),
+        Input::Variable { name, value, sensitive } => {
+            if value.is_object() || value.is_null() {
+                return map_from_json(&value, &Provenance::Variable { name }, sensitive);
+            }
+        }
+        Input::Default(v) => return map_from_json(&v, &Provenance::Configuration, false),
+        Input::Absent => return Backup::NotSet { provenance: None },
+        Input::Opaque => {}
+    }
+    // The configuration only lists references: read the map back from the module's resources.
+    let mut unknown_at: Option<String> = None;
+    for (resource, ev) in evidence {
+        if let Some((m, loc)) = &ev.backup {
+            let prov = rendered_provenance(resource, loc);
+            match m {
+                MapEvidence::Keys(keys) if keys.is_empty() => return Backup::NotSet { provenance: Some(prov) },
+                MapEvidence::Keys(keys) => return Backup::Keys(resolved_keys(keys, &prov)),
+                MapEvidence::Null => return Backup::NotSet { provenance: Some(prov) },
+                MapEvidence::Unknown => {
+                    unknown_at.get_or_insert_with(|| prov.describe());
+                }
+            }
+        }
+    }
+    if unknown_at.is_none() {
+        unknown_at = evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}")));
+    }
+    Backup::Unresolved {
+        reason: match unknown_at {
+            Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
+            None => "the plan records only references for it and no resource of the module shows its value".into(),
+        },
+    }
+}
+
+fn resolved_keys(keys: &BTreeMap<String, Found>, prov: &Provenance) -> BTreeMap<String, Resolved> {
+    keys.iter()
+        .map(|(k, f)| {
+            let value = f.value.clone().map(Value::Known).unwrap_or(Value::Unknown);
+            let sensitive = f.sensitive || crate::catalogue::is_secret_key(k);
+            (k.clone(), Resolved { value, provenance: prov.clone(), sensitive })
+        })
+        .collect()
+}
+
+fn resolve_token(plan: &Plan, call: &ClusterCall, evidence: &[(String, Evidence)]) -> Token {
+    let references = call
+        .chain
+        .last()
+        .and_then(|c| c.expressions.get(TOKEN))
+        .map(|raw| Expression::parse(raw).references)
+        .unwrap_or_default();
+    let resolved = |value: Value, provenance: Provenance| TokenState::Resolved(Resolved { value, provenance, sensitive: true });
+    let state = match call_input(plan, &call.chain, TOKEN) {
+        Input::Literal(Json::Null) | Input::Absent => TokenState::NotSet,
+        Input::Literal(v) => match as_module_string(&v) {
+            Some(s) => resolved(Value::Known(s), Provenance::Configuration),
+            None => TokenState::NotSet,
+        },
+        Input::Variable { name, value: Json::String(s), .. } => resolved(Value::Known(s), Provenance::Variable { name }),
+        Input::Variable { value: Json::Null, .. } | Input::Default(Json::Null) => TokenState::NotSet,
+        Input::Default(Json::String(s)) => resolved(Value::Known(s), Provenance::Configuration),
+        _ => {
+            let mut state = None;
+            for (resource, ev) in evidence {
+                if let Some((f, loc)) = &ev.token {
+                    let value = f.value.clone().map(Value::Known).unwrap_or(Value::Unknown);
+                    state = Some(resolved(value, rendered_provenance(resource, loc)));
+                    if f.value.is_some() {
+                        break;
+                    }
+                }
+            }
+            state.unwrap_or_else(|| TokenState::Unresolved {
+                reason: match evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}"))) {
+                    Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
+                    None => "no resource of the module shows its value".into(),
+                },
+            })
+        }
+    };
+    Token { state, references }
+}

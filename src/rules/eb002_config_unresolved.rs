@@ -1,0 +1,101 @@
+//! EB002 config-unresolved: keys whose values the plan does not let us know.
+
+use super::{Check, Draft, Rule, Severity};
+use crate::model::{Backup, Cluster, TokenState, Value};
+
+pub const RULE: Rule = Rule {
+    id: "EB002",
+    name: "config-unresolved",
+    default: Severity::Warn,
+    summary: "some keys of a cluster's etcd_backup or its token cannot be resolved from the plan",
+    doc: r#"# EB002 config-unresolved (warn)
+
+## What
+The plan JSON does not carry module input values. When the `etcd_backup` map mixes literals and
+references, Terraform records only the references, and the literal keys must be read back from
+what the module rendered into its resources. When that rendering is unknown until apply (a first
+create, where the user data also holds a load balancer's name), or a value comes from a resource
+that does not exist yet, the key cannot be checked.
+
+## Why it matters
+A key that cannot be resolved is not checked: a missing bucket or a wrong flag would pass the gate
+unseen. This finding never claims a key is missing; it says what could not be verified.
+
+## Fix
+Make the values knowable at plan time: pass literals or root variables, or plan again once the
+resources that produce the values exist.
+
+## Example
+```hcl
+etcd_backup = {
+  s3-bucket = aws_s3_bucket.etcd.id   # unknown until the bucket is created
+}
+```
+"#,
+    check: Check::Cluster(check),
+};
+
+fn check(c: &Cluster) -> Vec<Draft> {
+    let mut out = Vec::new();
+    let draft = |key: Option<&str>, message: String, remediation: &str| Draft {
+        cluster: c.address.clone(),
+        plan: c.plan.clone(),
+        key: key.map(str::to_string),
+        message,
+        remediation: remediation.to_string(),
+    };
+    match &c.backup {
+        Backup::Unresolved { reason } => out.push(draft(
+            Some("etcd_backup"),
+            format!("{}: the keys of etcd_backup cannot be resolved from the plan: {reason}; none of its keys is checked", c.address),
+            "pass etcd_backup as literals or root variables, or plan again once the values it depends on exist",
+        )),
+        Backup::Keys(keys) => {
+            let unknown: Vec<&str> =
+                keys.iter().filter(|(_, v)| v.value == Value::Unknown).map(|(k, _)| k.as_str()).collect();
+            if !unknown.is_empty() {
+                let list = unknown.join(", ");
+                out.push(draft(
+                    Some(&list),
+                    format!("{}: etcd_backup key(s) {list} are unknown until apply and are not checked", c.address),
+                    "make these values known at plan time (literals or root variables), or plan again after the resources they come from exist",
+                ));
+            }
+        }
+        Backup::NotSet { .. } => {}
+    }
+    if let TokenState::Unresolved { reason } = &c.token.state {
+        out.push(draft(
+            Some("cluster_token"),
+            format!("{}: cluster_token cannot be resolved from the plan: {reason}", c.address),
+            "pass cluster_token from a root variable so the plan records it",
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Provenance, Resolved};
+    use crate::rules::test_support::*;
+
+    #[test]
+    fn lists_unknown_keys_and_not_known_ones() {
+        let mut c = cluster_with(COMPLETE);
+        if let Backup::Keys(k) = &mut c.backup {
+            k.insert("s3-bucket".into(), Resolved { value: Value::Unknown, provenance: Provenance::Configuration, sensitive: false });
+        }
+        let d = check(&c);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].key.as_deref(), Some("s3-bucket"));
+        assert!(check(&cluster_with(COMPLETE)).is_empty());
+    }
+
+    #[test]
+    fn whole_map_unresolved() {
+        let mut c = cluster_with(&[]);
+        c.backup = Backup::Unresolved { reason: "x".into() };
+        assert_eq!(check(&c)[0].key.as_deref(), Some("etcd_backup"));
+    }
+}

@@ -1,0 +1,67 @@
+//! EB003 backup-not-configured: a cluster without `etcd_backup`.
+
+use super::{Check, Draft, Rule, Severity};
+use crate::model::{Backup, Cluster};
+
+pub const RULE: Rule = Rule {
+    id: "EB003",
+    name: "backup-not-configured",
+    default: Severity::Warn,
+    summary: "a cluster has etcd_backup null, absent or empty",
+    doc: r#"# EB003 backup-not-configured (warn)
+
+## What
+The cluster's `etcd_backup` is null, not passed, or an empty map.
+
+## Why it matters
+k3s then keeps its snapshots only on the control-plane nodes' disks. When the nodes go, the
+snapshots go with them, and a recreated cluster starts empty: there is nothing to restore.
+
+## Fix
+Configure S3 snapshots for the cluster.
+
+## Example
+```hcl
+etcd_backup = {
+  s3            = "true"
+  s3-endpoint   = "s3.us-east-1.amazonaws.com"
+  s3-bucket     = "my-etcd-backups"
+  s3-folder     = "prod-cluster"
+  s3-access-key = var.backup_access_key
+  s3-secret-key = var.backup_secret_key
+  s3-region     = "us-east-1"
+}
+```
+"#,
+    check: Check::Cluster(check),
+};
+
+fn check(c: &Cluster) -> Vec<Draft> {
+    match &c.backup {
+        Backup::NotSet { .. } => vec![Draft {
+            cluster: c.address.clone(),
+            plan: c.plan.clone(),
+            key: Some("etcd_backup".into()),
+            message: format!(
+                "{}: etcd_backup is not set, so etcd snapshots never leave the nodes and a recreated cluster has nothing to restore",
+                c.address
+            ),
+            remediation: "set etcd_backup with s3 = \"true\", s3-endpoint, s3-bucket, s3-folder, s3-access-key, s3-secret-key and s3-region".into(),
+        }],
+        _ => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+
+    #[test]
+    fn fires_only_without_a_map() {
+        let mut c = cluster_with(COMPLETE);
+        assert!(check(&c).is_empty());
+        c.backup = Backup::NotSet { provenance: None };
+        assert_eq!(check(&c).len(), 1);
+    }
+}

@@ -1,0 +1,92 @@
+//! EB101 required-key-missing: one of the six keys k3s needs for S3 snapshots is absent.
+
+use super::{Check, Draft, Rule, Severity};
+use crate::catalogue::REQUIRED;
+use crate::model::{Backup, Cluster};
+
+pub const RULE: Rule = Rule {
+    id: "EB101",
+    name: "required-key-missing",
+    default: Severity::Deny,
+    summary: "one of s3, s3-endpoint, s3-bucket, s3-access-key, s3-secret-key, s3-region is absent",
+    doc: r#"# EB101 required-key-missing (deny)
+
+## What
+`etcd_backup` lacks one of the keys k3s needs to write snapshots to S3: `s3` (must be `"true"`),
+`s3-endpoint`, `s3-bucket`, `s3-access-key`, `s3-secret-key`, `s3-region`. Fires only when the
+key is known to be absent; a key whose value is unknown until apply is EB002 instead.
+
+## Why it matters
+Without them k3s takes its snapshots locally only (or fails to upload them) and says so only in
+the node's log. Nobody notices until the cluster is recreated and the restore finds nothing.
+
+## Fix
+Add the missing key to the cluster's `etcd_backup`.
+
+## Example
+```hcl
+etcd_backup = {
+  s3            = "true"
+  s3-endpoint   = "s3.us-east-1.amazonaws.com"
+  s3-bucket     = "my-etcd-backups"   # was missing
+  s3-folder     = "prod-cluster"
+  s3-access-key = var.backup_access_key
+  s3-secret-key = var.backup_secret_key
+  s3-region     = "us-east-1"
+}
+```
+"#,
+    check: Check::Cluster(check),
+};
+
+fn example(key: &str) -> &'static str {
+    match key {
+        "s3" => "s3 = \"true\"",
+        "s3-endpoint" => "s3-endpoint = \"s3.<region>.amazonaws.com\" (host[:port], no scheme)",
+        "s3-bucket" => "s3-bucket = \"<bucket>\"",
+        "s3-access-key" => "s3-access-key = var.<access_key_variable>",
+        "s3-secret-key" => "s3-secret-key = var.<secret_key_variable>",
+        _ => "s3-region = \"<region>\"",
+    }
+}
+
+fn check(c: &Cluster) -> Vec<Draft> {
+    let Backup::Keys(keys) = &c.backup else {
+        return vec![];
+    };
+    REQUIRED
+        .iter()
+        .filter(|k| !keys.contains_key(**k))
+        .map(|k| Draft {
+            cluster: c.address.clone(),
+            plan: c.plan.clone(),
+            key: Some(k.to_string()),
+            message: format!(
+                "{}: required key {k} is missing from etcd_backup; k3s writes no snapshot to S3 without it and a restore would find nothing",
+                c.address
+            ),
+            remediation: format!("add {} to etcd_backup", example(k)),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+
+    #[test]
+    fn names_each_missing_key() {
+        assert!(check(&cluster_with(COMPLETE)).is_empty());
+        let partial: Vec<_> = COMPLETE.iter().copied().filter(|(k, _)| *k != "s3-bucket" && *k != "s3").collect();
+        let keys: Vec<_> = check(&cluster_with(&partial)).into_iter().filter_map(|d| d.key).collect();
+        assert_eq!(keys, vec!["s3", "s3-bucket"]);
+    }
+
+    #[test]
+    fn silent_when_the_map_is_unresolved() {
+        let mut c = cluster_with(&[]);
+        c.backup = Backup::Unresolved { reason: "unknown".into() };
+        assert!(check(&c).is_empty());
+    }
+}

@@ -1,0 +1,165 @@
+//! The rule catalogue. One module per rule, each with its stable ID, name, default severity and
+//! doc text (what `explain` prints). Rules are pure functions from resolved clusters to findings.
+
+use std::collections::BTreeMap;
+
+use crate::model::Cluster;
+
+mod eb002_config_unresolved;
+mod eb003_backup_not_configured;
+mod eb101_required_key_missing;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Off,
+    Warn,
+    Deny,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Off => "off",
+            Severity::Warn => "warn",
+            Severity::Deny => "deny",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "off" => Some(Severity::Off),
+            "warn" => Some(Severity::Warn),
+            "deny" => Some(Severity::Deny),
+            _ => None,
+        }
+    }
+}
+
+/// A finding before its severity is decided: what a rule says about one cluster.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Draft {
+    pub cluster: String,
+    pub plan: String,
+    pub key: Option<String>,
+    /// The problem, naming cluster and key; never a secret value.
+    pub message: String,
+    /// The fix.
+    pub remediation: String,
+}
+
+pub enum Check {
+    /// Looks at one cluster at a time.
+    Cluster(fn(&Cluster) -> Vec<Draft>),
+}
+
+pub struct Rule {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub default: Severity,
+    /// One line: when it fires.
+    pub summary: &'static str,
+    /// What, why it breaks clusters, how to fix, with an example (Markdown).
+    pub doc: &'static str,
+    pub check: Check,
+}
+
+/// Every rule, in ID order.
+pub fn all() -> &'static [Rule] {
+    static RULES: &[Rule] = &[
+        eb002_config_unresolved::RULE,
+        eb003_backup_not_configured::RULE,
+        eb101_required_key_missing::RULE,
+    ];
+    RULES
+}
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    all().iter().find(|r| r.id.eq_ignore_ascii_case(id) || r.name == id)
+}
+
+/// Severity per rule after the data document's and the command line's overrides.
+#[derive(Clone, Debug, Default)]
+pub struct Severities {
+    pub overrides: BTreeMap<String, Severity>,
+}
+
+impl Severities {
+    pub fn of(&self, rule: &Rule) -> Severity {
+        self.overrides.get(rule.id).copied().unwrap_or(rule.default)
+    }
+}
+
+/// Runs every rule that is not off over the clusters. Output order is deterministic: by cluster
+/// (in input order), then rule ID, then key.
+pub fn run(clusters: &[Cluster], severities: &Severities) -> Vec<(&'static Rule, Severity, Draft)> {
+    let mut out = Vec::new();
+    for (ci, c) in clusters.iter().enumerate() {
+        for rule in all() {
+            let sev = severities.of(rule);
+            if sev == Severity::Off {
+                continue;
+            }
+            match rule.check {
+                Check::Cluster(f) => {
+                    for d in f(c) {
+                        out.push((ci, rule, sev, d));
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.0, a.1.id, &a.3.key).cmp(&(b.0, b.1.id, &b.3.key)));
+    out.into_iter().map(|(_, r, s, d)| (r, s, d)).collect()
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::collections::BTreeMap;
+
+    use crate::model::{Action, Backup, Cluster, Provenance, Resolved, Token, TokenState, Value};
+
+    /// A cluster whose map holds exactly these literal keys.
+    pub fn cluster_with(keys: &[(&str, &str)]) -> Cluster {
+        let map: BTreeMap<String, Resolved> = keys
+            .iter()
+            .map(|(k, v)| {
+                let r = Resolved { value: Value::Known(v.to_string()), provenance: Provenance::Configuration, sensitive: false };
+                (k.to_string(), r)
+            })
+            .collect();
+        Cluster {
+            plan: "plan.json".into(),
+            address: "module.k8s".into(),
+            action: Action::Create,
+            backup: Backup::Keys(map),
+            token: Token { state: TokenState::NotSet, references: vec![] },
+        }
+    }
+
+    pub const COMPLETE: &[(&str, &str)] = &[
+        ("s3", "true"),
+        ("s3-endpoint", "s3.us-east-1.amazonaws.com"),
+        ("s3-bucket", "b"),
+        ("s3-folder", "f"),
+        ("s3-access-key", "AK"),
+        ("s3-secret-key", "SK"),
+        ("s3-region", "us-east-1"),
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_sorted_and_documented() {
+        let ids: Vec<_> = all().iter().map(|r| r.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+        for r in all() {
+            assert!(r.doc.contains("## Fix"), "{} has no fix section", r.id);
+        }
+    }
+}
