@@ -29,6 +29,12 @@ impl Evaluation {
     pub fn render(&self, format: &str) -> Result<String, JsError> {
         self.session.render(format).map_err(|e| JsError::new(&e.to_string()))
     }
+
+    /// `{"plans", "clusters", "deny", "warn"}`: the verdict without rendering the whole report.
+    #[wasm_bindgen(js_name = summaryJson)]
+    pub fn summary_json(&self) -> String {
+        serde_json::to_string(&self.session.report().summary).unwrap_or_else(|_| "{}".into())
+    }
 }
 
 /// The rule catalogue as JSON: `[{id, name, severity, summary}]`.

@@ -1,0 +1,48 @@
+# etcd-backup-policy — `make demo` and `make test` work on a fresh machine: `setup` installs what
+# is missing (the wasm32 target, wasm-bindgen-cli at the Cargo.lock version).
+SHELL := /bin/bash
+WASM_TARGET := wasm32-unknown-unknown
+WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version = "\(.*\)"/\1/p}' Cargo.lock)
+CARGO_BIN := $(HOME)/.cargo/bin
+export PATH := $(CARGO_BIN):$(PATH)
+WASM := target/$(WASM_TARGET)/release/etcd_backup_policy.wasm
+PKG := js/pkg
+
+.PHONY: setup build demo test test-rust test-wasm test-js bench fixtures clean
+
+setup:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@if [ "$$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$(WASM_BINDGEN_VERSION)" ]; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --locked || \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
+	fi
+
+build: setup
+	cargo build --release --lib --target $(WASM_TARGET)
+	wasm-bindgen --target web --out-dir $(PKG) --out-name etcd_backup_policy $(WASM)
+
+demo: build
+	@echo '$$ etcd-backup-policy check tests/fixtures/seed/plan.json'
+	@node js/cli.js check tests/fixtures/seed/plan.json; echo "exit $$?"
+	@echo
+	@echo '$$ etcd-backup-policy check tests/fixtures/missing-bucket/plan.json tests/fixtures/first-create/plan.json'
+	@node js/cli.js check tests/fixtures/missing-bucket/plan.json tests/fixtures/first-create/plan.json; echo "exit $$?"
+
+test: build test-rust test-wasm test-js
+
+test-rust:
+	cargo test
+
+test-wasm: setup
+	cargo test --target $(WASM_TARGET) --test wasm
+
+test-js: build
+	node --test js/test/
+
+fixtures:
+	tests/fixtures/regen.sh
+
+clean:
+	cargo clean
+	rm -rf $(PKG)

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// etcd-backup-policy command line (SPEC §6). Exit codes follow conftest: 0 passed, 1 the policy
+// failed, 2 the input or the command line is wrong (one line on stderr, never a stack trace).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+
+const USAGE = `usage:
+  etcd-backup-policy [check] PLAN.json... [--data FILE]... [--format F] [--output FILE]
+                     [--fail-on deny|warn|never] [--rule ID=deny|warn|off]...
+  etcd-backup-policy rules
+  etcd-backup-policy explain RULE
+  etcd-backup-policy --help | --version
+
+PLAN.json is \`terraform show -json PLANFILE\` output (or a Spacelift plan-policy input); - reads stdin.
+Formats: text (default), json, opa.
+Exit codes: 0 passed, 1 the policy failed, 2 bad input or command line.`;
+
+class UsageError extends Error {}
+
+function fail(message) {
+  // Only the first line: engine messages are one line already, anything else is cut to one.
+  process.stderr.write(`etcd-backup-policy: ${String(message).split('\n')[0]}\n`);
+  process.exit(2);
+}
+
+function parseArgs(argv) {
+  const a = { command: 'check', plans: [], data: [], format: 'text', output: null, failOn: 'deny', rules: {} };
+  const args = [...argv];
+  if (['check', 'rules', 'explain'].includes(args[0])) a.command = args.shift();
+  const value = (flag) => {
+    if (args.length === 0 || (args[0].startsWith('--') && args[0] !== '-')) throw new UsageError(`${flag} needs a value`);
+    return args.shift();
+  };
+  while (args.length > 0) {
+    const arg = args.shift();
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, null];
+    const next = () => (inline !== null ? inline : value(flag));
+    switch (flag) {
+      case '-h': case '--help': a.command = 'help'; break;
+      case '-V': case '--version': a.command = 'version'; break;
+      case '--data': a.data.push(next()); break;
+      case '-f': case '--format': a.format = next(); break;
+      case '-o': case '--output': a.output = next(); break;
+      case '--fail-on': {
+        a.failOn = next();
+        if (!['deny', 'warn', 'never'].includes(a.failOn)) throw new UsageError('--fail-on takes deny, warn or never');
+        break;
+      }
+      case '--rule': {
+        const spec = next();
+        const m = /^([A-Za-z0-9-]+)=(deny|warn|off)$/.exec(spec);
+        if (!m) throw new UsageError('--rule takes ID=deny|warn|off, e.g. --rule EB108=deny');
+        a.rules[m[1].toUpperCase()] = m[2];
+        break;
+      }
+      default:
+        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg.slice(0, 40)}`);
+        a.plans.push(arg);
+    }
+  }
+  return a;
+}
+
+function readInput(path, what) {
+  try {
+    return path === '-' ? readFileSync(0) : readFileSync(path);
+  } catch (e) {
+    throw new UsageError(`cannot read ${what} ${path}: ${e.code ?? 'error'}`);
+  }
+}
+
+async function main() {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    fail(`${e.message} (see --help)`);
+  }
+  if (args.command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.command === 'version') {
+    const pkg = createRequire(import.meta.url)('./package.json');
+    process.stdout.write(`${pkg.name} ${pkg.version}\n`);
+    return 0;
+  }
+  const api = await import('./index.js');
+  if (args.command === 'rules') {
+    for (const r of api.rules()) process.stdout.write(`${r.id}  ${r.name.padEnd(30)} ${r.severity.padEnd(5)} ${r.summary}\n`);
+    return 0;
+  }
+  if (args.command === 'explain') {
+    if (args.plans.length !== 1) throw new UsageError('explain takes one rule ID, e.g. explain EB101');
+    process.stdout.write(api.explain(args.plans[0]));
+    return 0;
+  }
+  if (args.plans.length === 0) throw new UsageError('no plan given (see --help)');
+  if (args.plans.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
+  const data = args.data.map((f) => {
+    const text = readInput(f, 'data file').toString('utf8');
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new UsageError(`data file ${f} is not valid JSON`);
+    }
+  });
+  const plans = args.plans.map((p) => readInput(p, 'plan'));
+  const names = args.plans.map((p) => (p === '-' ? '(stdin)' : p));
+  const toFile = args.output !== null;
+  const color = !toFile && args.format === 'text' && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
+  const options = { data, rules: args.rules, names, color };
+  const { text, summary } = api.check(plans, options, args.format);
+  if (toFile) writeFileSync(args.output, text);
+  else process.stdout.write(text);
+  if (args.failOn === 'never') return 0;
+  if (summary.deny > 0) return 1;
+  if (args.failOn === 'warn' && summary.warn > 0) return 1;
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => fail(e instanceof Error ? e.message : e),
+);

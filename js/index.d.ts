@@ -1,0 +1,66 @@
+export type Plan = string | Uint8Array | ArrayBuffer | ArrayBufferView | Record<string, unknown>;
+export type Severity = 'deny' | 'warn' | 'off';
+
+export interface Options {
+  /** OPA-style data document(s): `{ etcd_backup: { inventory, baseline, rules, min_retention_window } }`. */
+  data?: Record<string, unknown> | Record<string, unknown>[];
+  /** Per-rule severity overrides, e.g. `{ EB108: 'deny' }`. */
+  rules?: Record<string, Severity>;
+  /** Names of the plans in findings, in order (default `plan.json` / `plan-N.json`). */
+  names?: string[];
+  /** ANSI colour in the text format. */
+  color?: boolean;
+}
+
+export interface KeyReport {
+  value: string | null;
+  source: 'configuration' | 'variable' | 'rendered' | 'prior-state' | 'configuration-file';
+  from: string;
+  sensitive?: boolean;
+  unknown?: boolean;
+}
+
+export interface Finding {
+  rule: string;
+  name: string;
+  severity: 'deny' | 'warn';
+  cluster: string;
+  key?: string;
+  plan: string;
+  message: string;
+  remediation: string;
+}
+
+export interface ClusterReport {
+  address: string;
+  plan: string;
+  action: 'no-op' | 'read' | 'create' | 'update' | 'replace' | 'delete';
+  backup: 'configured' | 'not-set' | 'unresolved';
+  location?: { service: string; bucket: string; folder: string };
+  restore: boolean | null;
+  keys: Record<string, KeyReport>;
+  token: { source: string; status: 'known' | 'unknown' | 'not-set' | 'unresolved'; from?: string };
+}
+
+export interface Report {
+  version: 1;
+  tool: { name: 'etcd-backup-policy'; version: string };
+  deny: string[];
+  warn: string[];
+  findings: Finding[];
+  clusters: ClusterReport[];
+  summary: { plans: number; clusters: number; deny: number; warn: number };
+}
+
+export interface RuleInfo {
+  id: string;
+  name: string;
+  severity: Severity;
+  summary: string;
+}
+
+export function evaluate(plans: Plan | Plan[], options?: Options): Report;
+export function check(plans: Plan | Plan[], options?: Options, format?: string): { text: string; summary: Report['summary'] };
+export function render(plans: Plan | Plan[], options?: Options, format?: string): string;
+export function rules(): RuleInfo[];
+export function explain(id: string): string;

@@ -1,0 +1,127 @@
+// The CLI and the API as a user runs them, over the real-Terraform fixtures.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { evaluate, render, rules, explain } from '../index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, '..', 'cli.js');
+const fixtures = join(here, '..', '..', 'tests', 'fixtures');
+const plan = (c) => join(fixtures, c, 'plan.json');
+const secrets = readFileSync(join(fixtures, 'secrets.txt'), 'utf8').split('\n').filter(Boolean);
+const cases = readdirSync(fixtures).filter((c) => existsSync(plan(c))).sort();
+
+function run(args, input) {
+  const r = spawnSync(process.execPath, [cli, ...args], { input, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('seed example passes with exit 0', () => {
+  const r = run(['check', plan('seed'), '--format', 'json']);
+  assert.equal(r.code, 0, r.err);
+  const report = JSON.parse(r.out);
+  assert.deepEqual(report.findings, []);
+  assert.equal(report.clusters[0].keys['s3-bucket'].value, 'my-etcd-backups');
+});
+
+test('missing s3-bucket fails with exit 1 and names the key', () => {
+  const r = run([plan('missing-bucket'), '--format', 'json']);
+  assert.equal(r.code, 1);
+  const report = JSON.parse(r.out);
+  assert.equal(report.findings[0].rule, 'EB101');
+  assert.equal(report.findings[0].key, 's3-bucket');
+});
+
+test('an unrelated real plan gives no finding and exit 0', () => {
+  const r = run([plan('unrelated')]);
+  assert.equal(r.code, 0);
+  assert.match(r.out, /PASS: 1 plan, 0 clusters: 0 deny, 0 warn/);
+});
+
+test('a truncated plan on stdin gives exit 2 and one line', () => {
+  const text = readFileSync(plan('seed'), 'utf8');
+  const r = run(['check', '-'], text.slice(0, text.length / 2));
+  assert.equal(r.code, 2);
+  assert.equal(r.out, '');
+  assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  assert.match(r.err, /^etcd-backup-policy: \(stdin\): not valid JSON/);
+  assert.doesNotMatch(r.err, /at .*\.js/);
+});
+
+test('bad command lines and unreadable files give exit 2 and one line', () => {
+  for (const args of [['--bogus'], [], ['x.json', '--format'], [plan('seed'), '--format', 'yaml'], ['/nonexistent.json'], [plan('seed'), '--rule', 'EB999=deny'], [plan('seed'), '--fail-on', 'sometimes']]) {
+    const r = run(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.err}`);
+    assert.equal(r.err.trim().split('\n').length, 1);
+  }
+});
+
+test('plan from stdin works like a file', () => {
+  const r = run(['-', '--format', 'json'], readFileSync(plan('missing-bucket')));
+  assert.equal(r.code, 1);
+  assert.equal(JSON.parse(r.out).findings[0].plan, '(stdin)');
+});
+
+test('--rule, --data and --fail-on change the verdict', () => {
+  assert.equal(run([plan('missing-bucket'), '--rule', 'EB101=warn']).code, 0);
+  assert.equal(run([plan('missing-bucket'), '--rule', 'EB101=warn', '--fail-on', 'warn']).code, 1);
+  assert.equal(run([plan('missing-bucket'), '--fail-on', 'never']).code, 0);
+  const dir = mkdtempSync(join(tmpdir(), 'ebp-'));
+  const data = join(dir, 'data.json');
+  writeFileSync(data, JSON.stringify({ etcd_backup: { rules: { EB101: 'off' } } }));
+  const r = run([plan('missing-bucket'), '--data', data, '--format', 'json']);
+  assert.equal(r.code, 0);
+  assert.deepEqual(JSON.parse(r.out).findings, []);
+});
+
+test('--output writes the report to a file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ebp-'));
+  const out = join(dir, 'r.json');
+  const r = run([plan('missing-bucket'), '--format', 'opa', '--output', out]);
+  assert.equal(r.code, 1);
+  assert.equal(r.out, '');
+  assert.equal(JSON.parse(readFileSync(out, 'utf8')).deny.length, 1);
+});
+
+test('no fixture secret in any output of any fixture', () => {
+  assert.ok(secrets.length >= 6);
+  for (const c of cases) {
+    for (const format of ['text', 'json', 'opa']) {
+      const r = run([plan(c), '--format', format]);
+      for (const s of secrets) {
+        assert.ok(!r.out.includes(s) && !r.err.includes(s), `${c} ${format} leaks a secret`);
+      }
+    }
+  }
+});
+
+test('evaluate takes a string, bytes, an object or several plans', () => {
+  const text = readFileSync(plan('missing-bucket'), 'utf8');
+  const fromString = evaluate(text);
+  assert.equal(fromString.findings[0].rule, 'EB101');
+  assert.deepEqual(evaluate(new TextEncoder().encode(text)).findings, fromString.findings);
+  assert.deepEqual(evaluate(JSON.parse(text)).findings, fromString.findings);
+  const fleet = evaluate([readFileSync(plan('seed')), text], { names: ['a.json', 'b.json'] });
+  assert.equal(fleet.summary.plans, 2);
+  assert.equal(fleet.findings[0].plan, 'b.json');
+});
+
+test('engine errors are Errors with a message, not traps', () => {
+  assert.throws(() => evaluate('{"format_version": "7.1"}'), (e) => e instanceof Error && /unsupported plan format_version "7.1"/.test(e.message));
+  assert.throws(() => evaluate('{'), (e) => e instanceof Error && /not valid JSON/.test(e.message));
+  assert.throws(() => evaluate(42), TypeError);
+  // The module still works after an error.
+  assert.equal(evaluate(readFileSync(plan('seed'))).summary.clusters, 1);
+});
+
+test('rules and explain', () => {
+  const ids = rules().map((r) => r.id);
+  assert.ok(ids.includes('EB101'));
+  assert.match(explain('EB101'), /required-key-missing/);
+  assert.throws(() => explain('EB999'), /unknown rule/);
+  assert.match(render(readFileSync(plan('seed')), {}, 'text'), /PASS/);
+});

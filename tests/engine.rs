@@ -1,0 +1,212 @@
+//! Integration tests over real plans made by Terraform (tests/fixtures/<case>/plan.json).
+#![cfg(not(target_arch = "wasm32"))]
+
+use etcd_backup_policy::{format, Options, Session};
+use serde_json::Value;
+
+fn fixture(case: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/tests/fixtures/{case}/plan.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
+}
+
+fn report(cases: &[&str]) -> Value {
+    let mut s = Session::new(Options::default());
+    for c in cases {
+        s.add_plan(&format!("{c}/plan.json"), &fixture(c)).unwrap();
+    }
+    serde_json::to_value(s.report()).unwrap()
+}
+
+fn rules_fired(r: &Value) -> Vec<(String, String, String)> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (f["rule"].as_str().unwrap().into(), f["cluster"].as_str().unwrap().into(), f["key"].as_str().unwrap_or("").into())
+        })
+        .collect()
+}
+
+fn all_cases() -> Vec<String> {
+    let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("plan.json").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn seed_example_resolves_every_key_from_the_rendered_user_data() {
+    let r = report(&["seed"]);
+    assert_eq!(rules_fired(&r), vec![], "{r:#}");
+    let c = &r["clusters"][0];
+    assert_eq!(c["address"], "module.k8s");
+    let keys = c["keys"].as_object().unwrap();
+    let names: Vec<&str> = keys.keys().map(String::as_str).collect();
+    assert_eq!(
+        names,
+        ["autorestore", "s3", "s3-access-key", "s3-bucket", "s3-endpoint", "s3-folder", "s3-region", "s3-secret-key"]
+    );
+    for (_, k) in keys {
+        assert_eq!(k["source"], "rendered");
+        assert!(k["from"].as_str().unwrap().contains("base64 > gzip > mime part 00-write-files-k8s-json.yaml > cloud-config > /etc/zadara/etcd_backup.json"), "{k}");
+    }
+    assert_eq!(keys["s3-bucket"]["value"], "my-etcd-backups");
+    assert_eq!(keys["s3-secret-key"]["value"], Value::Null);
+    assert_eq!(keys["s3-secret-key"]["sensitive"], true);
+    assert_eq!(c["location"], serde_json::json!({"service": "aws", "bucket": "my-etcd-backups", "folder": "cluster-name"}));
+    assert_eq!(c["restore"], true);
+    assert_eq!(c["token"]["source"], "variable");
+    assert_eq!(c["action"], "create");
+}
+
+#[test]
+fn mixed_map_missing_bucket_is_denied_naming_the_key() {
+    let r = report(&["missing-bucket"]);
+    assert_eq!(rules_fired(&r), vec![("EB101".into(), "module.k8s".into(), "s3-bucket".into())]);
+    assert!(r["deny"][0].as_str().unwrap().contains("s3-bucket"));
+    assert!(r["deny"][0].as_str().unwrap().ends_with("[EB101]"));
+}
+
+#[test]
+fn unrelated_plan_has_no_cluster_and_no_finding() {
+    let r = report(&["unrelated"]);
+    assert_eq!(r["clusters"], serde_json::json!([]));
+    assert_eq!(r["findings"], serde_json::json!([]));
+}
+
+#[test]
+fn for_each_instances_are_separate_clusters() {
+    let r = report(&["for-each"]);
+    let addrs: Vec<&str> = r["clusters"].as_array().unwrap().iter().map(|c| c["address"].as_str().unwrap()).collect();
+    assert_eq!(addrs, [r#"module.k8s["prod"]"#, r#"module.k8s["staging"]"#]);
+    assert_eq!(r["clusters"][1]["location"]["folder"], "staging");
+    assert_eq!(rules_fired(&r), vec![]);
+}
+
+#[test]
+fn count_instances_are_checked_one_by_one() {
+    let r = report(&["count"]);
+    assert_eq!(rules_fired(&r), vec![("EB101".into(), "module.k8s[1]".into(), "s3-region".into())]);
+}
+
+#[test]
+fn nested_module_cluster_and_not_its_wrapper() {
+    let r = report(&["nested"]);
+    let addrs: Vec<&str> = r["clusters"].as_array().unwrap().iter().map(|c| c["address"].as_str().unwrap()).collect();
+    assert_eq!(addrs, ["module.platform.module.k8s"]);
+    assert_eq!(r["clusters"][0]["keys"]["s3-bucket"]["value"], "platform-etcd");
+}
+
+#[test]
+fn root_variable_passed_whole() {
+    let r = report(&["whole-variable"]);
+    let k = &r["clusters"][0]["keys"];
+    assert_eq!(k["s3-bucket"]["source"], "variable");
+    assert_eq!(k["s3-bucket"]["from"], "var.etcd_backup");
+    assert_eq!(rules_fired(&r), vec![("EB101".into(), "module.k8s".into(), "s3-region".into())]);
+}
+
+#[test]
+fn literal_map_converts_bools_and_numbers_to_strings() {
+    let r = report(&["literal"]);
+    let k = &r["clusters"][0]["keys"];
+    assert_eq!(k["s3"]["value"], "true");
+    assert_eq!(k["s3"]["source"], "configuration");
+    assert_eq!(k["snapshot-retention"]["value"], "10");
+    assert_eq!(k["s3-access-key"]["sensitive"], true);
+}
+
+#[test]
+fn unknown_key_is_eb002_not_missing() {
+    let r = report(&["unknown-values"]);
+    assert_eq!(rules_fired(&r), vec![("EB002".into(), "module.k8s".into(), "s3-bucket".into())]);
+    assert_eq!(r["clusters"][0]["keys"]["s3-bucket"]["unknown"], true);
+}
+
+#[test]
+fn first_create_of_the_real_module_is_unresolved_not_missing() {
+    let r = report(&["first-create"]);
+    assert_eq!(rules_fired(&r), vec![("EB002".into(), "module.k8s".into(), "etcd_backup".into())]);
+    assert!(r["warn"][0].as_str().unwrap().contains("user_data_base64"));
+}
+
+#[test]
+fn cluster_without_backup_is_eb003() {
+    let r = report(&["no-backup"]);
+    assert_eq!(rules_fired(&r), vec![("EB003".into(), "module.k8s".into(), "etcd_backup".into())]);
+}
+
+#[test]
+fn several_plans_at_once() {
+    let r = report(&["seed", "missing-bucket", "unrelated"]);
+    assert_eq!(r["summary"]["plans"], 3);
+    assert_eq!(r["summary"]["clusters"], 2);
+    assert_eq!(r["findings"][0]["plan"], "missing-bucket/plan.json");
+}
+
+#[test]
+fn spacelift_wrapped_plan_gives_the_same_report() {
+    let plan: Value = serde_json::from_slice(&fixture("missing-bucket")).unwrap();
+    let wrapped = serde_json::json!({"spacelift": {"run": {"type": "PROPOSED"}}, "terraform": plan});
+    let mut s = Session::new(Options::default());
+    s.add_plan("missing-bucket/plan.json", wrapped.to_string().as_bytes()).unwrap();
+    assert_eq!(serde_json::to_value(s.report()).unwrap()["findings"], report(&["missing-bucket"])["findings"]);
+}
+
+#[test]
+fn severity_overrides_apply() {
+    let mut s = Session::new(Options::from_json(r#"{"data":{"etcd_backup":{"rules":{"EB101":"warn"}}}}"#).unwrap());
+    s.add_plan("p", &fixture("missing-bucket")).unwrap();
+    let r = s.report();
+    assert_eq!((r.summary.deny, r.summary.warn), (0, 1));
+    let mut s = Session::new(Options::from_json(r#"{"rules":{"EB101":"off"}}"#).unwrap());
+    s.add_plan("p", &fixture("missing-bucket")).unwrap();
+    assert!(s.report().findings.is_empty());
+}
+
+#[test]
+fn output_is_deterministic() {
+    let a = serde_json::to_string(&report(&["count", "for-each", "seed"])).unwrap();
+    let b = serde_json::to_string(&report(&["count", "for-each", "seed"])).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn truncated_plan_is_an_error_not_a_panic() {
+    let text = fixture("seed");
+    for cut in [1, 10, text.len() / 3, text.len() / 2, text.len() - 2] {
+        let mut s = Session::new(Options::default());
+        let e = s.add_plan("p", &text[..cut]).unwrap_err().to_string();
+        assert!(!e.contains('\n'));
+    }
+}
+
+#[test]
+fn no_fixture_secret_in_any_output() {
+    let secrets: Vec<String> = std::fs::read_to_string(format!("{}/tests/fixtures/secrets.txt", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    assert!(secrets.len() >= 6);
+    let cases = all_cases();
+    assert!(cases.len() >= 10);
+    for case in &cases {
+        let mut s = Session::new(Options::default());
+        s.add_plan(case, &fixture(case)).unwrap();
+        let dbg = format!("{:?}", s.report());
+        for f in format::FORMATS {
+            let out = s.render(f).unwrap();
+            for secret in &secrets {
+                assert!(!out.contains(secret.as_str()), "{case} {f} leaks a fixture secret");
+                assert!(!dbg.contains(secret.as_str()), "{case} Debug leaks a fixture secret");
+            }
+        }
+    }
+}
