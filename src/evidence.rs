@@ -322,3 +322,57 @@ fn map_evidence(v: &Value, unknown: &Value, sens: &Value) -> MapEvidence {
     }
     MapEvidence::Keys(keys)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+    use std::io::Write;
+
+    fn gzip_b64(s: &str) -> String {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        e.write_all(s.as_bytes()).unwrap();
+        base64::engine::general_purpose::STANDARD.encode(e.finish().unwrap())
+    }
+
+    fn extract(v: Value, unknown: Value, sens: Value) -> Evidence {
+        let mut ev = Evidence::default();
+        Extractor { out: &mut ev }.value(&v, &unknown, &sens, "");
+        ev
+    }
+
+    #[test]
+    fn k3s_flags_in_gzip_base64_user_data() {
+        let script = "#!/bin/sh\ncurl -sfL https://get.k3s.io | K3S_TOKEN=tok sh -s - server --etcd-s3 --etcd-s3-bucket=b --etcd-s3-folder f\n";
+        let ev = extract(serde_json::json!({ "user_data": gzip_b64(script) }), Value::Null, Value::Null);
+        let (MapEvidence::Keys(keys), loc) = ev.backup.unwrap() else { panic!("no map") };
+        assert_eq!(keys["s3-bucket"].value.as_deref(), Some("b"));
+        assert_eq!(keys["s3"].value.as_deref(), Some("true"));
+        assert_eq!(loc.attribute, "user_data");
+        assert_eq!(loc.via, ["base64", "gzip"]);
+        assert_eq!(ev.token.unwrap().0.value.as_deref(), Some("tok"));
+    }
+
+    #[test]
+    fn config_yaml_inside_mime_part_with_base64_transfer_encoding() {
+        let yaml = base64::engine::general_purpose::STANDARD.encode("etcd-s3-bucket: b2\ntoken: t2\n");
+        let mime = format!("Content-Type: multipart/mixed; boundary=XX\n\n--XX\nContent-Type: text/plain\nContent-Transfer-Encoding: base64\n\n{yaml}\n--XX--\n");
+        let ev = extract(serde_json::json!({ "rendered": mime }), Value::Null, Value::Null);
+        let (MapEvidence::Keys(keys), _) = ev.backup.unwrap() else { panic!("no map") };
+        assert_eq!(keys["s3-bucket"].value.as_deref(), Some("b2"));
+    }
+
+    #[test]
+    fn unknown_attributes_are_reported_as_carriers_and_maps_keep_marks() {
+        let ev = extract(
+            serde_json::json!({ "name": "x", "etcd_backup": { "s3": "true", "s3-secret-key": "S" } }),
+            serde_json::json!({ "user_data": true, "etcd_backup": { "s3-bucket": true } }),
+            serde_json::json!({ "etcd_backup": { "s3-secret-key": true } }),
+        );
+        assert_eq!(ev.unknown_carriers, ["user_data"]);
+        let (MapEvidence::Keys(keys), _) = ev.backup.unwrap() else { panic!("no map") };
+        assert!(keys["s3-bucket"].value.is_none());
+        assert!(keys["s3-secret-key"].sensitive);
+        assert!(!keys["s3"].sensitive);
+    }
+}
