@@ -8,6 +8,8 @@
 
 pub mod address;
 pub mod catalogue;
+pub mod cron;
+pub mod gotypes;
 pub mod decode;
 pub mod error;
 pub mod evidence;
@@ -48,7 +50,7 @@ impl Session {
     }
 
     pub fn report(&self) -> Report {
-        report::build(self.plans, &self.clusters, &self.options.severities)
+        report::build(self.plans, &self.clusters, &self.options.severities, &self.options.context)
     }
 
     pub fn render(&self, format: &str) -> Result<String, Error> {

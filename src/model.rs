@@ -9,8 +9,9 @@ use std::fmt;
 pub enum Provenance {
     /// A literal in the module call (`constant_value`).
     Configuration,
-    /// A root variable, possibly passed down through nested module calls.
-    Variable { name: String },
+    /// A root variable, possibly passed down through nested module calls; `declared_sensitive`
+    /// when the root module declares it `sensitive = true`.
+    Variable { name: String, declared_sensitive: bool },
     /// Read back from what the module rendered into one of its resources.
     Rendered { resource: String, attribute: String, via: Vec<String>, prior: bool },
     /// Parsed from a `.tf` file of the configuration (`--config`).
@@ -33,7 +34,7 @@ impl Provenance {
     pub fn describe(&self) -> String {
         match self {
             Provenance::Configuration => "a literal in the module call".into(),
-            Provenance::Variable { name } => format!("var.{name}"),
+            Provenance::Variable { name, .. } => format!("var.{name}"),
             Provenance::Rendered { resource, attribute, via, .. } => {
                 if via.is_empty() {
                     format!("{resource}.{attribute}")

@@ -5,11 +5,12 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::rules::{self, Severities, Severity};
+use crate::rules::{self, Context, Severities, Severity};
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub severities: Severities,
+    pub context: Context,
     /// Colour in the text format (the CLI sets it on a TTY without NO_COLOR).
     pub color: bool,
 }
@@ -71,6 +72,12 @@ impl Options {
         let mut opts = Options { color: o.get("color").and_then(Value::as_bool).unwrap_or(false), ..Default::default() };
         if let Some(r) = data.get("etcd_backup").and_then(|e| e.get("rules")) {
             opts.severities.overrides.extend(severity_map(r, "etcd_backup.rules")?);
+        }
+        if let Some(w) = data.get("etcd_backup").and_then(|e| e.get("min_retention_window")) {
+            let secs = w.as_str().and_then(crate::gotypes::parse_duration).filter(|s| *s >= 0.0).ok_or_else(|| Error::Data {
+                why: "etcd_backup.min_retention_window must be a Go duration such as \"24h\"".into(),
+            })?;
+            opts.context.min_window_s = secs;
         }
         if let Some(r) = o.get("rules") {
             opts.severities.overrides.extend(severity_map(r, "rules")?);

@@ -151,9 +151,9 @@ fn cluster_report(c: &Cluster) -> ClusterReport {
     }
 }
 
-pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities) -> Report {
+pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities, ctx: &rules::Context) -> Report {
     let mut findings = Vec::new();
-    for (rule, sev, d) in rules::run(clusters, severities) {
+    for (rule, sev, d) in rules::run(clusters, severities, ctx) {
         findings.push(Finding {
             rule: rule.id,
             name: rule.name,

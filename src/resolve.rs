@@ -279,7 +279,7 @@ fn resolve_backup(plan: &Plan, call: &ClusterCall, evidence: &[(String, Evidence
         Input::Literal(v) => return map_from_json(&v, &Provenance::Configuration, false),
         Input::Variable { name, value, sensitive } => {
             if value.is_object() || value.is_null() {
-                return map_from_json(&value, &Provenance::Variable { name }, sensitive);
+                return map_from_json(&value, &Provenance::Variable { name, declared_sensitive: sensitive }, sensitive);
             }
         }
         Input::Default(v) => return map_from_json(&v, &Provenance::Configuration, false),
@@ -336,7 +336,9 @@ fn resolve_token(plan: &Plan, call: &ClusterCall, evidence: &[(String, Evidence)
             Some(s) => resolved(Value::Known(s), Provenance::Configuration),
             None => TokenState::NotSet,
         },
-        Input::Variable { name, value: Json::String(s), .. } => resolved(Value::Known(s), Provenance::Variable { name }),
+        Input::Variable { name, value: Json::String(s), sensitive } => {
+            resolved(Value::Known(s), Provenance::Variable { name, declared_sensitive: sensitive })
+        }
         Input::Variable { value: Json::Null, .. } | Input::Default(Json::Null) => TokenState::NotSet,
         Input::Default(Json::String(s)) => resolved(Value::Known(s), Provenance::Configuration),
         _ => {

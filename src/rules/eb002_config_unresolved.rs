@@ -1,6 +1,6 @@
 //! EB002 config-unresolved: keys whose values the plan does not let us know.
 
-use super::{Check, Draft, Rule, Severity};
+use super::{Check, Context, Draft, Rule, Severity};
 use crate::model::{Backup, Cluster, TokenState, Value};
 
 pub const RULE: Rule = Rule {
@@ -35,15 +35,9 @@ etcd_backup = {
     check: Check::Cluster(check),
 };
 
-fn check(c: &Cluster) -> Vec<Draft> {
+fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     let mut out = Vec::new();
-    let draft = |key: Option<&str>, message: String, remediation: &str| Draft {
-        cluster: c.address.clone(),
-        plan: c.plan.clone(),
-        key: key.map(str::to_string),
-        message,
-        remediation: remediation.to_string(),
-    };
+    let draft = |key: Option<&str>, message: String, remediation: &str| Draft::new(c, key, message, remediation);
     match &c.backup {
         Backup::Unresolved { reason } => out.push(draft(
             Some("etcd_backup"),
@@ -86,16 +80,16 @@ mod tests {
         if let Backup::Keys(k) = &mut c.backup {
             k.insert("s3-bucket".into(), Resolved { value: Value::Unknown, provenance: Provenance::Configuration, sensitive: false });
         }
-        let d = check(&c);
+        let d = check(&c, &Context::default());
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].key.as_deref(), Some("s3-bucket"));
-        assert!(check(&cluster_with(COMPLETE)).is_empty());
+        assert!(check(&cluster_with(COMPLETE), &Context::default()).is_empty());
     }
 
     #[test]
     fn whole_map_unresolved() {
         let mut c = cluster_with(&[]);
         c.backup = Backup::Unresolved { reason: "x".into() };
-        assert_eq!(check(&c)[0].key.as_deref(), Some("etcd_backup"));
+        assert_eq!(check(&c, &Context::default())[0].key.as_deref(), Some("etcd_backup"));
     }
 }

@@ -1,6 +1,6 @@
 //! EB003 backup-not-configured: a cluster without `etcd_backup`.
 
-use super::{Check, Draft, Rule, Severity};
+use super::{Check, Context, Draft, Rule, Severity};
 use crate::model::{Backup, Cluster};
 
 pub const RULE: Rule = Rule {
@@ -36,18 +36,17 @@ etcd_backup = {
     check: Check::Cluster(check),
 };
 
-fn check(c: &Cluster) -> Vec<Draft> {
+fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     match &c.backup {
-        Backup::NotSet { .. } => vec![Draft {
-            cluster: c.address.clone(),
-            plan: c.plan.clone(),
-            key: Some("etcd_backup".into()),
-            message: format!(
+        Backup::NotSet { .. } => vec![Draft::new(
+            c,
+            Some("etcd_backup"),
+            format!(
                 "{}: etcd_backup is not set, so etcd snapshots never leave the nodes and a recreated cluster has nothing to restore",
                 c.address
             ),
-            remediation: "set etcd_backup with s3 = \"true\", s3-endpoint, s3-bucket, s3-folder, s3-access-key, s3-secret-key and s3-region".into(),
-        }],
+            "set etcd_backup with s3 = \"true\", s3-endpoint, s3-bucket, s3-folder, s3-access-key, s3-secret-key and s3-region",
+        )],
         _ => vec![],
     }
 }
@@ -60,8 +59,8 @@ mod tests {
     #[test]
     fn fires_only_without_a_map() {
         let mut c = cluster_with(COMPLETE);
-        assert!(check(&c).is_empty());
+        assert!(check(&c, &Context::default()).is_empty());
         c.backup = Backup::NotSet { provenance: None };
-        assert_eq!(check(&c).len(), 1);
+        assert_eq!(check(&c, &Context::default()).len(), 1);
     }
 }

@@ -1,6 +1,6 @@
 //! EB101 required-key-missing: one of the six keys k3s needs for S3 snapshots is absent.
 
-use super::{Check, Draft, Rule, Severity};
+use super::{Check, Context, Draft, Rule, Severity};
 use crate::catalogue::REQUIRED;
 use crate::model::{Backup, Cluster};
 
@@ -50,22 +50,23 @@ fn example(key: &str) -> &'static str {
     }
 }
 
-fn check(c: &Cluster) -> Vec<Draft> {
+fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     let Backup::Keys(keys) = &c.backup else {
         return vec![];
     };
     REQUIRED
         .iter()
         .filter(|k| !keys.contains_key(**k))
-        .map(|k| Draft {
-            cluster: c.address.clone(),
-            plan: c.plan.clone(),
-            key: Some(k.to_string()),
-            message: format!(
-                "{}: required key {k} is missing from etcd_backup; k3s writes no snapshot to S3 without it and a restore would find nothing",
-                c.address
-            ),
-            remediation: format!("add {} to etcd_backup", example(k)),
+        .map(|k| {
+            Draft::new(
+                c,
+                Some(k),
+                format!(
+                    "{}: required key {k} is missing from etcd_backup; k3s writes no snapshot to S3 without it and a restore would find nothing",
+                    c.address
+                ),
+                format!("add {} to etcd_backup", example(k)),
+            )
         })
         .collect()
 }
@@ -77,9 +78,9 @@ mod tests {
 
     #[test]
     fn names_each_missing_key() {
-        assert!(check(&cluster_with(COMPLETE)).is_empty());
+        assert!(check(&cluster_with(COMPLETE), &Context::default()).is_empty());
         let partial: Vec<_> = COMPLETE.iter().copied().filter(|(k, _)| *k != "s3-bucket" && *k != "s3").collect();
-        let keys: Vec<_> = check(&cluster_with(&partial)).into_iter().filter_map(|d| d.key).collect();
+        let keys: Vec<_> = check(&cluster_with(&partial), &Context::default()).into_iter().filter_map(|d| d.key).collect();
         assert_eq!(keys, vec!["s3", "s3-bucket"]);
     }
 
@@ -87,6 +88,6 @@ mod tests {
     fn silent_when_the_map_is_unresolved() {
         let mut c = cluster_with(&[]);
         c.backup = Backup::Unresolved { reason: "unknown".into() };
-        assert!(check(&c).is_empty());
+        assert!(check(&c, &Context::default()).is_empty());
     }
 }

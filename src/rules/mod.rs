@@ -45,11 +45,45 @@ pub struct Draft {
     pub message: String,
     /// The fix.
     pub remediation: String,
+    /// The rule's own severity for this finding when it differs from the rule's default
+    /// (EB109 and EB110 escalate some findings); a user's override still wins.
+    pub severity: Option<Severity>,
+}
+
+impl Draft {
+    pub fn new(c: &Cluster, key: Option<&str>, message: String, remediation: impl Into<String>) -> Draft {
+        Draft {
+            cluster: c.address.clone(),
+            plan: c.plan.clone(),
+            key: key.map(str::to_string),
+            message,
+            remediation: remediation.into(),
+            severity: None,
+        }
+    }
+
+    pub fn with_severity(mut self, s: Severity) -> Draft {
+        self.severity = Some(s);
+        self
+    }
+}
+
+/// What rules may consult besides the clusters: settings from the data document.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// `min_retention_window`, seconds (default 24h).
+    pub min_window_s: f64,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context { min_window_s: 86400.0 }
+    }
 }
 
 pub enum Check {
     /// Looks at one cluster at a time.
-    Cluster(fn(&Cluster) -> Vec<Draft>),
+    Cluster(fn(&Cluster, &Context) -> Vec<Draft>),
 }
 
 pub struct Rule {
@@ -84,25 +118,28 @@ pub struct Severities {
 }
 
 impl Severities {
-    pub fn of(&self, rule: &Rule) -> Severity {
-        self.overrides.get(rule.id).copied().unwrap_or(rule.default)
+    /// The user's override, if any.
+    pub fn overridden(&self, rule: &Rule) -> Option<Severity> {
+        self.overrides.get(rule.id).copied()
     }
 }
 
 /// Runs every rule that is not off over the clusters. Output order is deterministic: by cluster
 /// (in input order), then rule ID, then key.
-pub fn run(clusters: &[Cluster], severities: &Severities) -> Vec<(&'static Rule, Severity, Draft)> {
+pub fn run(clusters: &[Cluster], severities: &Severities, ctx: &Context) -> Vec<(&'static Rule, Severity, Draft)> {
     let mut out = Vec::new();
     for (ci, c) in clusters.iter().enumerate() {
         for rule in all() {
-            let sev = severities.of(rule);
-            if sev == Severity::Off {
+            if severities.overridden(rule) == Some(Severity::Off) {
                 continue;
             }
             match rule.check {
                 Check::Cluster(f) => {
-                    for d in f(c) {
-                        out.push((ci, rule, sev, d));
+                    for d in f(c, ctx) {
+                        let sev = severities.overridden(rule).or(d.severity).unwrap_or(rule.default);
+                        if sev != Severity::Off {
+                            out.push((ci, rule, sev, d));
+                        }
                     }
                 }
             }
