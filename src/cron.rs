@@ -139,6 +139,14 @@ pub fn parse(spec: &str) -> Result<Schedule, String> {
     Ok(Schedule::Fields(Fields { minute, hour, dom, month, dow, dom_star, dow_star }))
 }
 
+fn first_bit(b: u64) -> i64 {
+    b.trailing_zeros() as i64
+}
+
+fn last_bit(b: u64) -> i64 {
+    63 - b.leading_zeros() as i64
+}
+
 /// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
 fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -182,19 +190,11 @@ impl Schedule {
                     if !ok {
                         continue;
                     }
-                    for h in 0..24 {
-                        if f.hour & (1 << h) == 0 {
-                            continue;
-                        }
-                        for mi in 0..60 {
-                            if f.minute & (1 << mi) != 0 {
-                                let t = day * 86400 + h * 3600 + mi * 60;
-                                first.get_or_insert(t);
-                                last = t;
-                                count += 1;
-                            }
-                        }
-                    }
+                    // Fire times within a day are the hour x minute grid.
+                    let (lo, hi) = (first_bit(f.hour) * 3600 + first_bit(f.minute) * 60, last_bit(f.hour) * 3600 + last_bit(f.minute) * 60);
+                    first.get_or_insert(day * 86400 + lo);
+                    last = day * 86400 + hi;
+                    count += (f.hour.count_ones() * f.minute.count_ones()) as u64;
                 }
             }
         }

@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod cron;
 pub mod gotypes;
 pub mod decode;
+pub mod endpoint;
 pub mod error;
 pub mod evidence;
 pub mod format;
@@ -21,6 +22,7 @@ pub mod plan;
 pub mod report;
 pub mod resolve;
 pub mod rules;
+pub mod settings;
 mod wasm;
 
 pub use error::Error;

@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::location::{self, Location};
 use crate::model::{Backup, Cluster, Resolved, TokenState, Value};
 use crate::rules::{self, Severity};
+use crate::settings;
 
 pub const TOOL_NAME: &str = "etcd-backup-policy";
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -57,6 +58,15 @@ pub struct ClusterReport {
     pub backup: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// The effective snapshot schedule (the key, or k3s's default) and its average interval.
+    pub schedule: Option<String>,
+    pub interval_s: Option<u64>,
+    /// Local retention (snapshot-retention) and S3 retention (s3-retention), effective values.
+    pub retention: Option<i64>,
+    pub s3_retention: Option<i64>,
+    /// How far back the kept snapshots reach, locally and in S3; `null` when unbounded or unknown.
+    pub window_s: Option<u64>,
+    pub s3_window_s: Option<u64>,
     /// Whether creating this cluster would restore a snapshot; `null` when it cannot be known.
     pub restore: Option<bool>,
     pub keys: BTreeMap<String, KeyReport>,
@@ -103,24 +113,6 @@ fn key_report(r: &Resolved) -> KeyReport {
     }
 }
 
-/// Restore is on when `etcd_backup` is set and `autorestore` is absent or exactly `"true"` (the
-/// module's bootstrap script starts from "true"), or a restore path is set.
-pub fn restore_enabled(c: &Cluster) -> Option<bool> {
-    match &c.backup {
-        Backup::NotSet { .. } => Some(false),
-        Backup::Unresolved { .. } => None,
-        Backup::Keys(_) => {
-            if c.key("cluster-reset-restore-path").is_some() {
-                return Some(true);
-            }
-            match c.key("autorestore") {
-                None => Some(true),
-                Some(r) => r.known().map(|v| v == "true"),
-            }
-        }
-    }
-}
-
 fn cluster_report(c: &Cluster) -> ClusterReport {
     let keys = match &c.backup {
         Backup::Keys(k) => k.iter().map(|(name, r)| (name.clone(), key_report(r))).collect(),
@@ -135,6 +127,12 @@ fn cluster_report(c: &Cluster) -> ClusterReport {
         TokenState::NotSet => TokenReport { source: "module", status: "not-set", from: None },
         TokenState::Unresolved { .. } => TokenReport { source: "unresolved", status: "unresolved", from: None },
     };
+    let configured = matches!(c.backup, Backup::Keys(_));
+    let interval = configured.then(|| settings::interval_s(c)).flatten();
+    let window = |n: Option<i64>| match (n, interval) {
+        (Some(n), Some(i)) => settings::window(n, i).map(|w| w.round() as u64),
+        _ => None,
+    };
     ClusterReport {
         address: c.address.clone(),
         plan: c.plan.clone(),
@@ -145,7 +143,13 @@ fn cluster_report(c: &Cluster) -> ClusterReport {
             Backup::Unresolved { .. } => "unresolved",
         },
         location: location::of(c),
-        restore: restore_enabled(c),
+        schedule: configured.then(|| settings::schedule_text(c).map(str::to_string)).flatten(),
+        interval_s: interval.map(|i| i.round() as u64),
+        retention: configured.then(|| settings::retention(c)).flatten(),
+        s3_retention: configured.then(|| settings::s3_retention(c)).flatten(),
+        window_s: window(settings::retention(c)),
+        s3_window_s: window(settings::s3_retention(c)),
+        restore: settings::restore_enabled(c),
         keys,
         token,
     }

@@ -108,7 +108,15 @@ fn root_variable_passed_whole() {
     let k = &r["clusters"][0]["keys"];
     assert_eq!(k["s3-bucket"]["source"], "variable");
     assert_eq!(k["s3-bucket"]["from"], "var.etcd_backup");
-    assert_eq!(rules_fired(&r), vec![("EB101".into(), "module.k8s".into(), "s3-region".into())]);
+    assert_eq!(
+        rules_fired(&r),
+        vec![
+            ("EB101".into(), "module.k8s".into(), "s3-region".into()),
+            ("EB110".into(), "module.k8s".into(), "s3-access-key".into()),
+            ("EB110".into(), "module.k8s".into(), "s3-secret-key".into()),
+        ]
+    );
+    assert_eq!(r["findings"][1]["severity"], "warn", "a credential from a non-sensitive variable is a warning");
 }
 
 #[test]
@@ -119,6 +127,76 @@ fn literal_map_converts_bools_and_numbers_to_strings() {
     assert_eq!(k["s3"]["source"], "configuration");
     assert_eq!(k["snapshot-retention"]["value"], "10");
     assert_eq!(k["s3-access-key"]["sensitive"], true);
+    let fired = rules_fired(&r);
+    assert_eq!(fired.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["EB110", "EB110"]);
+    assert_eq!(r["findings"][0]["severity"], "deny", "a literal credential is denied");
+}
+
+#[test]
+fn credentials_from_a_sensitive_variable_pass() {
+    let r = report(&["whole-variable-sensitive"]);
+    assert_eq!(rules_fired(&r), vec![]);
+    assert_eq!(r["clusters"][0]["keys"]["s3-bucket"]["value"], Value::Null, "a sensitive variable stays hidden");
+}
+
+#[test]
+fn every_single_cluster_rule_fires_on_its_fixture_cluster() {
+    let r = report(&["rules-fire"]);
+    let mut fired = rules_fired(&r);
+    fired.sort();
+    let expected: Vec<(String, String, String)> = [
+        ("EB102", "eb102", "s3"),
+        ("EB103", "eb103", "s3-buket"),
+        ("EB104", "eb104", "autorestore"),
+        ("EB104", "eb104", "s3-timeout"),
+        ("EB105", "eb105", "s3-endpoint"),
+        ("EB106", "eb106", "s3-bucket"),
+        ("EB107", "eb107", "snapshot-schedule-cron"),
+        ("EB108", "eb108", "s3-retention"),
+        ("EB109", "eb109", "s3-insecure"),
+        ("EB109", "eb114", "s3-insecure"),
+        ("EB111", "eb111", "s3-folder"),
+        ("EB112", "eb112", "cluster-reset-restore-path"),
+        ("EB113", "eb113", "s3-folder"),
+        ("EB114", "eb114", "s3-insecure"),
+    ]
+    .iter()
+    .map(|(r, c, k)| (r.to_string(), format!("module.k8s[\"{c}\"]"), k.to_string()))
+    .collect();
+    assert_eq!(fired, expected);
+    // EB109 is a deny on a public cloud endpoint, a warning on a private one.
+    let sev = |cluster: &str, rule: &str| {
+        r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == rule && f["cluster"] == cluster).unwrap()["severity"].clone()
+    };
+    assert_eq!(sev("module.k8s[\"eb109\"]", "EB109"), "deny");
+    assert_eq!(sev("module.k8s[\"eb114\"]", "EB109"), "warn");
+    // Every message names its cluster and key; every finding carries a fix.
+    for f in r["findings"].as_array().unwrap() {
+        let m = f["message"].as_str().unwrap();
+        assert!(m.starts_with(f["cluster"].as_str().unwrap()), "{m}");
+        assert!(m.contains(f["key"].as_str().unwrap()), "{m}");
+        assert!(!f["remediation"].as_str().unwrap().is_empty());
+    }
+}
+
+#[test]
+fn near_misses_pass_every_rule() {
+    let r = report(&["rules-near-miss"]);
+    assert_eq!(r["clusters"].as_array().unwrap().len(), 12);
+    assert_eq!(rules_fired(&r), vec![]);
+    let eb108 = r["clusters"].as_array().unwrap().iter().find(|c| c["address"] == "module.k8s[\"eb108\"]").unwrap();
+    assert_eq!((eb108["interval_s"].as_u64(), eb108["window_s"].as_u64(), eb108["s3_window_s"].as_u64()), (Some(3600), Some(86400), Some(86400)));
+}
+
+#[test]
+fn cluster_report_has_schedule_retention_and_windows() {
+    let r = report(&["seed"]);
+    let c = &r["clusters"][0];
+    assert_eq!(c["schedule"], "0 */12 * * *");
+    assert_eq!(c["interval_s"], 43200);
+    assert_eq!(c["retention"], 168);
+    assert_eq!(c["window_s"], 7257600, "168 snapshots every 12h cover 84 days");
+    assert_eq!(c["s3_window_s"], 5 * 43200);
 }
 
 #[test]

@@ -3,11 +3,42 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::Cluster;
+use crate::model::{Cluster, Resolved};
+
+/// A value as a message may show it: quoted, or `(sensitive)` / `(unknown)`. Rules quote values
+/// only through this, so a secret cannot reach a message.
+pub(crate) fn shown(r: &Resolved) -> String {
+    match r.display() {
+        Some("(sensitive)") => "(sensitive)".into(),
+        Some(v) => format!("{:?}", truncate(v, 80)),
+        None => "(unknown)".into(),
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
 
 mod eb002_config_unresolved;
 mod eb003_backup_not_configured;
 mod eb101_required_key_missing;
+mod eb102_s3_not_enabled;
+pub mod eb103_unknown_key;
+mod eb104_invalid_value;
+mod eb105_invalid_endpoint;
+pub mod eb106_invalid_bucket_name;
+mod eb107_invalid_schedule;
+mod eb108_short_retention_window;
+mod eb109_insecure_transport;
+mod eb110_hardcoded_credential;
+mod eb111_folder_format;
+mod eb112_invalid_restore_path;
+mod eb113_restore_without_folder;
+mod eb114_restore_over_http;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -103,6 +134,19 @@ pub fn all() -> &'static [Rule] {
         eb002_config_unresolved::RULE,
         eb003_backup_not_configured::RULE,
         eb101_required_key_missing::RULE,
+        eb102_s3_not_enabled::RULE,
+        eb103_unknown_key::RULE,
+        eb104_invalid_value::RULE,
+        eb105_invalid_endpoint::RULE,
+        eb106_invalid_bucket_name::RULE,
+        eb107_invalid_schedule::RULE,
+        eb108_short_retention_window::RULE,
+        eb109_insecure_transport::RULE,
+        eb110_hardcoded_credential::RULE,
+        eb111_folder_format::RULE,
+        eb112_invalid_restore_path::RULE,
+        eb113_restore_without_folder::RULE,
+        eb114_restore_over_http::RULE,
     ];
     RULES
 }
@@ -171,6 +215,13 @@ pub(crate) mod test_support {
             backup: Backup::Keys(map),
             token: Token { state: TokenState::NotSet, references: vec![] },
         }
+    }
+
+    /// `keys` with `key` set to `value` (added or replaced).
+    pub fn with<'a>(keys: &[(&'a str, &'a str)], key: &'a str, value: &'a str) -> Vec<(&'a str, &'a str)> {
+        let mut v: Vec<_> = keys.iter().copied().filter(|(k, _)| *k != key).collect();
+        v.push((key, value));
+        v
     }
 
     pub const COMPLETE: &[(&str, &str)] = &[

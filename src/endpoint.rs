@@ -1,0 +1,142 @@
+//! `s3-endpoint` as k3s hands it to minio-go: `host[:port]`, no scheme, path or credentials
+//! (minio-go: "Endpoint url cannot have fully qualified paths"). Host names are validated with the
+//! `url` crate's host parser.
+
+/// What is wrong with an endpoint, and the corrected value when one can be derived.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub what: String,
+    pub corrected: Option<String>,
+    /// The value had an `http://` scheme: plain HTTP needs `s3-insecure = "true"` instead.
+    pub http: bool,
+}
+
+pub fn check(endpoint: &str) -> Result<(), Problem> {
+    let mut problems = Vec::new();
+    let mut http = false;
+    if endpoint.is_empty() {
+        return Err(Problem { what: "is empty".into(), corrected: None, http });
+    }
+    if endpoint.chars().any(char::is_whitespace) {
+        problems.push("contains whitespace");
+    }
+    let trimmed = endpoint.trim();
+    let mut rest = trimmed;
+    if let Some((scheme, after)) = trimmed.split_once("://") {
+        problems.push("has a scheme");
+        http = scheme.eq_ignore_ascii_case("http");
+        rest = after;
+    }
+    if let Some((_, after)) = rest.split_once('@') {
+        problems.push("holds credentials");
+        rest = after;
+    }
+    if let Some(i) = rest.find(['/', '?', '#']) {
+        if !rest[i..].trim_matches('/').is_empty() {
+            problems.push("has a path");
+        } else if i + 1 < rest.len() || rest.ends_with('/') {
+            problems.push("ends with a slash");
+        }
+        rest = &rest[..i];
+    }
+    let hostport = rest.trim();
+    let host_ok = valid_hostport(hostport);
+    if !host_ok {
+        problems.push("has an invalid host or port");
+    }
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let corrected = (host_ok && hostport != endpoint).then(|| hostport.to_string());
+    Err(Problem { what: problems.join(", "), corrected, http })
+}
+
+fn valid_hostport(hp: &str) -> bool {
+    if hp.is_empty() {
+        return false;
+    }
+    let (host, port) = if let Some(inner) = hp.strip_prefix('[') {
+        // [IPv6]:port
+        match inner.split_once(']') {
+            Some((h, rest)) => (format!("[{h}]"), rest.strip_prefix(':').map(str::to_string).or_else(|| (!rest.is_empty()).then(|| "x".into()))),
+            None => return false,
+        }
+    } else {
+        match hp.rsplit_once(':') {
+            Some((h, p)) => (h.to_string(), Some(p.to_string())),
+            None => (hp.to_string(), None),
+        }
+    };
+    if let Some(p) = port {
+        match p.parse::<u32>() {
+            Ok(n) if (1..=65535).contains(&n) && !p.starts_with('+') => {}
+            _ => return false,
+        }
+    }
+    match url::Host::parse(&host) {
+        Ok(url::Host::Domain(d)) => {
+            // DNS labels: letters, digits, hyphens; not starting or ending with a hyphen.
+            d.split('.').all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+                && d.len() <= 253
+        }
+        Ok(_) => true,
+        Err(_) => false,
+    }
+}
+
+/// Public object-storage clouds, where credentials must never cross the network in clear text.
+pub fn is_public_cloud(endpoint: &str) -> bool {
+    let host = endpoint.split("://").last().unwrap_or(endpoint).split(['/', ':']).next().unwrap_or("").to_ascii_lowercase();
+    [
+        "amazonaws.com",
+        "amazonaws.com.cn",
+        "storage.googleapis.com",
+        "digitaloceanspaces.com",
+        "backblazeb2.com",
+        "wasabisys.com",
+        "r2.cloudflarestorage.com",
+        "linodeobjects.com",
+        "cloud.ovh.net",
+        "your-objectstorage.com",
+        "scw.cloud",
+        "oraclecloud.com",
+        "aliyuncs.com",
+        "myqcloud.com",
+    ]
+    .iter()
+    .any(|d| host == *d || host.ends_with(&format!(".{d}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn valid_endpoints() {
+        for ok in ["s3.us-east-1.amazonaws.com", "minio.local:9000", "10.0.0.5:9000", "[::1]:9000", "objects"] {
+            assert_eq!(check(ok), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn scheme_path_credentials_and_corrections() {
+        let p = check("https://s3.amazonaws.com").unwrap_err();
+        assert_eq!(p.corrected.as_deref(), Some("s3.amazonaws.com"));
+        assert!(!p.http);
+        let p = check("http://minio:9000/bucket").unwrap_err();
+        assert!(p.http && p.what.contains("has a path"));
+        assert_eq!(p.corrected.as_deref(), Some("minio:9000"));
+        assert!(check("user:pw@minio:9000").unwrap_err().what.contains("credentials"));
+        assert!(check("minio:99999").is_err());
+        assert!(check("bad_host!").is_err());
+        assert!(check("s3 .amazonaws.com").is_err());
+        assert!(check("minio:9000/").unwrap_err().what.contains("slash"));
+    }
+
+    #[test]
+    fn public_clouds() {
+        assert!(is_public_cloud("s3.eu-west-1.amazonaws.com"));
+        assert!(is_public_cloud("nyc3.digitaloceanspaces.com"));
+        assert!(!is_public_cloud("minio.internal:9000"));
+    }
+}

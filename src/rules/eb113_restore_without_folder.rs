@@ -1,0 +1,66 @@
+//! EB113 restore-without-folder: auto-restore on, `s3-folder` unset.
+
+use super::{Check, Context, Draft, Rule, Severity};
+use crate::model::Cluster;
+use crate::settings;
+
+pub const RULE: Rule = Rule {
+    id: "EB113",
+    name: "restore-without-folder",
+    default: Severity::Deny,
+    summary: "restore is on and s3-folder is unset: the module's restore looks under the prefix null/",
+    doc: r#"# EB113 restore-without-folder (deny)
+
+## What
+Restore is on (`autorestore` absent or `"true"`, or `cluster-reset-restore-path` set) and
+`s3-folder` is not set.
+
+## Why it matters
+k3s itself writes snapshots to the bucket root when no folder is set, but the module's restore
+step builds its lookup prefix from the folder: an unset folder becomes the literal prefix
+`null/`, which holds nothing. A recreated cluster starts empty although its snapshots are in the
+bucket. (At the bucket root the cluster's snapshots would also overlap every other cluster's,
+EB202.)
+
+## Fix
+Give each cluster its own folder.
+
+## Example
+```hcl
+etcd_backup = {
+  s3-folder = "prod-eu-west"   # was not set
+}
+```
+"#,
+    check: Check::Cluster(check),
+};
+
+fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
+    if settings::restore_enabled(c) != Some(true) || c.key("s3-folder").is_some() {
+        return vec![];
+    }
+    vec![Draft::new(
+        c,
+        Some("s3-folder"),
+        format!(
+            "{}: restore is on but s3-folder is not set: the module's restore looks for snapshots under the prefix null/ and finds nothing, so a recreated cluster starts empty",
+            c.address
+        ),
+        "set s3-folder to a folder of this cluster's own, e.g. its name",
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+
+    #[test]
+    fn needs_restore_and_no_folder() {
+        let ctx = Context::default();
+        let no_folder: Vec<_> = COMPLETE.iter().copied().filter(|(k, _)| *k != "s3-folder").collect();
+        assert_eq!(check(&cluster_with(&no_folder), &ctx).len(), 1);
+        assert!(check(&cluster_with(&with(&no_folder, "autorestore", "false")), &ctx).is_empty());
+        assert!(check(&cluster_with(COMPLETE), &ctx).is_empty());
+    }
+}

@@ -1,0 +1,80 @@
+//! Effective settings of a cluster derived from its keys and the defaults k3s and the module
+//! apply: schedule, interval, retention and the windows they cover, restore, transport.
+
+use crate::catalogue;
+use crate::cron::{self, Schedule};
+use crate::gotypes::{parse_bool, parse_int};
+use crate::model::{Backup, Cluster};
+
+/// The value of a key, or the catalogue's default when the key is absent; `None` when unknown.
+pub fn effective<'c>(c: &'c Cluster, key: &str) -> Option<&'c str> {
+    match c.key(key) {
+        Some(r) => r.known(),
+        None => catalogue::key(key).and_then(|k| k.default),
+    }
+}
+
+pub fn schedule_text(c: &Cluster) -> Option<&str> {
+    effective(c, "snapshot-schedule-cron")
+}
+
+/// The schedule as k3s parses it; `Err` when k3s would reject it.
+pub fn schedule(c: &Cluster) -> Option<Result<Schedule, String>> {
+    schedule_text(c).map(cron::parse)
+}
+
+pub fn interval_s(c: &Cluster) -> Option<f64> {
+    schedule(c)?.ok()?.interval()
+}
+
+/// Local retention (`snapshot-retention`; the module's 168 when absent). Below 1: no pruning.
+pub fn retention(c: &Cluster) -> Option<i64> {
+    effective(c, "snapshot-retention").and_then(parse_int)
+}
+
+/// Copies kept in S3 (`s3-retention`, k3s releases since August 2025; default 5).
+pub fn s3_retention(c: &Cluster) -> Option<i64> {
+    effective(c, "s3-retention").and_then(parse_int)
+}
+
+/// How far back `n` snapshots reach; `None` (unbounded) when `n < 1` (k3s does not prune).
+pub fn window(n: i64, interval: f64) -> Option<f64> {
+    (n >= 1).then(|| n as f64 * interval)
+}
+
+pub fn flag(c: &Cluster, key: &str) -> Option<bool> {
+    effective(c, key).and_then(parse_bool)
+}
+
+/// Restore is on when `etcd_backup` is set and `autorestore` is absent or exactly `"true"` (the
+/// module's bootstrap script starts from "true"), or a restore path is set.
+pub fn restore_enabled(c: &Cluster) -> Option<bool> {
+    match &c.backup {
+        Backup::NotSet { .. } => Some(false),
+        Backup::Unresolved { .. } => None,
+        Backup::Keys(_) => {
+            if c.key("cluster-reset-restore-path").is_some() {
+                return Some(true);
+            }
+            match c.key("autorestore") {
+                None => Some(true),
+                Some(r) => r.known().map(|v| v == "true"),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+
+    #[test]
+    fn module_defaults_give_84_days() {
+        let c = cluster_with(COMPLETE);
+        assert_eq!(interval_s(&c), Some(43200.0));
+        assert_eq!(retention(&c), Some(168));
+        assert_eq!(window(retention(&c).unwrap(), 43200.0), Some(84.0 * 86400.0));
+        assert_eq!(s3_retention(&c), Some(5));
+    }
+}
