@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 const USAGE = `usage:
   etcd-backup-policy [check] PLAN.json... [--data FILE]... [--format F] [--output FILE]
                      [--fail-on deny|warn|never] [--rule ID=deny|warn|off]...
+  etcd-backup-policy fingerprint PLAN.json... [--merge baseline.json] > baseline.json
   etcd-backup-policy rules
   etcd-backup-policy explain RULE
   etcd-backup-policy --help | --version
@@ -24,9 +25,9 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const a = { command: 'check', plans: [], data: [], format: 'text', output: null, failOn: 'deny', rules: {} };
+  const a = { command: 'check', plans: [], data: [], format: 'text', output: null, failOn: 'deny', rules: {}, merge: null };
   const args = [...argv];
-  if (['check', 'rules', 'explain'].includes(args[0])) a.command = args.shift();
+  if (['check', 'fingerprint', 'rules', 'explain'].includes(args[0])) a.command = args.shift();
   const value = (flag) => {
     if (args.length === 0 || (args[0].startsWith('--') && args[0] !== '-')) throw new UsageError(`${flag} needs a value`);
     return args.shift();
@@ -39,6 +40,7 @@ function parseArgs(argv) {
       case '-h': case '--help': a.command = 'help'; break;
       case '-V': case '--version': a.command = 'version'; break;
       case '--data': a.data.push(next()); break;
+      case '--merge': a.merge = next(); break;
       case '-f': case '--format': a.format = next(); break;
       case '-o': case '--output': a.output = next(); break;
       case '--fail-on': {
@@ -97,16 +99,24 @@ async function main() {
   }
   if (args.plans.length === 0) throw new UsageError('no plan given (see --help)');
   if (args.plans.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
-  const data = args.data.map((f) => {
-    const text = readInput(f, 'data file').toString('utf8');
+  const readJson = (f, what) => {
+    const text = readInput(f, what).toString('utf8');
     try {
       return JSON.parse(text);
     } catch {
-      throw new UsageError(`data file ${f} is not valid JSON`);
+      throw new UsageError(`${what} ${f} is not valid JSON`);
     }
-  });
+  };
   const plans = args.plans.map((p) => readInput(p, 'plan'));
   const names = args.plans.map((p) => (p === '-' ? '(stdin)' : p));
+  if (args.command === 'fingerprint') {
+    const merge = args.merge === null ? null : readJson(args.merge, 'baseline');
+    const text = `${JSON.stringify(api.fingerprint(plans, { names, merge }), null, 2)}\n`;
+    if (args.output !== null) writeFileSync(args.output, text);
+    else process.stdout.write(text);
+    return 0;
+  }
+  const data = args.data.map((f) => readJson(f, 'data file'));
   const toFile = args.output !== null;
   const color = !toFile && args.format === 'text' && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   const options = { data, rules: args.rules, names, color };

@@ -39,7 +39,7 @@ export interface ClusterReport {
   location?: { service: string; bucket: string; folder: string };
   restore: boolean | null;
   keys: Record<string, KeyReport>;
-  token: { source: string; status: 'known' | 'unknown' | 'not-set' | 'unresolved'; from?: string };
+  token: { source: string; status: 'unchanged' | 'changed' | 'regenerated' | 'unverified' | 'known' | 'unknown' | 'not-set' | 'unresolved'; from?: string };
 }
 
 export interface Report {
@@ -62,5 +62,8 @@ export interface RuleInfo {
 export function evaluate(plans: Plan | Plan[], options?: Options): Report;
 export function check(plans: Plan | Plan[], options?: Options, format?: string): { text: string; summary: Report['summary'] };
 export function render(plans: Plan | Plan[], options?: Options, format?: string): string;
+export function fingerprint(plans: Plan | Plan[], options?: { names?: string[]; merge?: Record<string, unknown> }): {
+  etcd_backup: { baseline: Record<string, { cluster: string; plan: string; token_sha256: string }> };
+};
 export function rules(): RuleInfo[];
 export function explain(id: string): string;

@@ -65,6 +65,27 @@ export function evaluate(plans, options = {}) {
   return JSON.parse(render(plans, options, 'json'));
 }
 
+/**
+ * The baseline data document for the plans' clusters: per backup location a salted SHA-256 of the
+ * token (never the token). `options.merge` is an earlier document to update. Pass the result back
+ * as `options.data` to `evaluate`.
+ */
+export function fingerprint(plans, options = {}) {
+  if (plans === null || plans === undefined || (!isSinglePlan(plans) && typeof plans[Symbol.iterator] !== 'function')) {
+    throw new TypeError('plans must be a plan (string, bytes or object) or an array of plans');
+  }
+  const list = isSinglePlan(plans) ? [plans] : Array.from(plans);
+  const names = planNames(list.length, options.names);
+  const ev = new Evaluation(engineOptions({}));
+  try {
+    list.forEach((p, i) => ev.addPlan(names[i] ?? `plan-${i + 1}.json`, toBytes(p)));
+    const merge = options.merge === undefined || options.merge === null ? '' : JSON.stringify(options.merge);
+    return JSON.parse(ev.fingerprintJson(merge));
+  } finally {
+    ev.free();
+  }
+}
+
 /** The rule catalogue: `[{id, name, severity, summary}]`. */
 export function rules() {
   return JSON.parse(rulesJson());

@@ -14,6 +14,7 @@ pub mod decode;
 pub mod endpoint;
 pub mod error;
 pub mod evidence;
+pub mod fingerprint;
 pub mod format;
 pub mod location;
 pub mod model;
@@ -53,6 +54,12 @@ impl Session {
 
     pub fn report(&self) -> Report {
         report::build(self.plans, &self.clusters, &self.options.severities, &self.options.context)
+    }
+
+    /// The baseline data document for the clusters added so far (SPEC §6 `fingerprint`), merged
+    /// into `merge` when given.
+    pub fn fingerprint(&self, merge: Option<serde_json::Value>) -> serde_json::Value {
+        fingerprint::baseline(&self.clusters, merge)
     }
 
     pub fn render(&self, format: &str) -> Result<String, Error> {

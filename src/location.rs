@@ -2,7 +2,9 @@
 
 use serde::Serialize;
 
-use crate::model::Cluster;
+use std::collections::BTreeMap;
+
+use crate::model::{Backup, Cluster, Resolved};
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Location {
@@ -12,6 +14,26 @@ pub struct Location {
     pub bucket: String,
     /// Without leading or trailing slashes; `""` is the bucket root.
     pub folder: String,
+}
+
+impl Location {
+    /// `service/bucket/folder`: how the baseline and messages name a location.
+    pub fn key(&self) -> String {
+        format!("{}/{}/{}", self.service, self.bucket, self.folder)
+    }
+
+    /// Whether `other` lies strictly inside this location (a nested folder, or anything in the
+    /// bucket when this one is the bucket root).
+    pub fn contains(&self, other: &Location) -> bool {
+        self.service == other.service
+            && self.bucket == other.bucket
+            && self.folder != other.folder
+            && (self.folder.is_empty() || other.folder.starts_with(&format!("{}/", self.folder)))
+    }
+
+    pub fn overlaps(&self, other: &Location) -> bool {
+        self == other || self.contains(other) || other.contains(self)
+    }
 }
 
 /// k3s's default endpoint when `s3-endpoint` is not set.
@@ -41,16 +63,44 @@ pub fn normalise_folder(f: &str) -> String {
 
 /// The cluster's location, when bucket and endpoint are known.
 pub fn of(c: &Cluster) -> Option<Location> {
-    let bucket = c.key("s3-bucket")?.known()?.to_string();
-    let endpoint = match c.key("s3-endpoint") {
+    match &c.backup {
+        Backup::Keys(keys) => from_keys(keys),
+        _ => None,
+    }
+}
+
+/// The location a map of keys describes (also used for the prior state's map).
+pub fn from_keys(keys: &BTreeMap<String, Resolved>) -> Option<Location> {
+    let bucket = keys.get("s3-bucket")?.known()?.to_string();
+    let endpoint = match keys.get("s3-endpoint") {
         Some(r) => r.known()?.to_string(),
         None => DEFAULT_ENDPOINT.to_string(),
     };
-    let folder = match c.key("s3-folder") {
+    let folder = match keys.get("s3-folder") {
         Some(r) => normalise_folder(r.known()?),
         None => String::new(),
     };
     Some(Location { service: service(&endpoint), bucket, folder })
+}
+
+/// What the module's auto-restore lists: `<folder>/`, recursively (no delimiter), or the whole
+/// bucket at the root.
+pub fn restore_prefix(l: &Location) -> String {
+    if l.folder.is_empty() {
+        format!("the whole bucket {}", l.bucket)
+    } else {
+        format!("{}/ in bucket {}", l.folder, l.bucket)
+    }
+}
+
+/// The prefix k3s's S3 pruning lists: `path.Join(folder, snapshot-name)`, recursively, across all
+/// nodes (k3s `pkg/etcd/s3/s3.go` SnapshotRetention, called with `--etcd-snapshot-name`).
+pub fn prune_prefix(l: &Location, snapshot_name: &str) -> String {
+    if l.folder.is_empty() {
+        snapshot_name.to_string()
+    } else {
+        format!("{}/{snapshot_name}", l.folder)
+    }
 }
 
 #[cfg(test)]
@@ -63,6 +113,17 @@ mod tests {
         assert_eq!(service("S3.AmazonAWS.com"), "aws");
         assert_eq!(service("minio.local:9000"), "minio.local:9000");
         assert_eq!(service("minio.local:443"), "minio.local");
+    }
+
+    #[test]
+    fn nesting() {
+        let l = |f: &str| Location { service: "aws".into(), bucket: "b".into(), folder: f.into() };
+        assert!(l("prod").contains(&l("prod/west")));
+        assert!(!l("prod").contains(&l("production")));
+        assert!(l("").contains(&l("x")));
+        assert!(!l("prod").contains(&l("prod")));
+        assert!(l("prod").overlaps(&l("prod")));
+        assert_eq!(l("a/b").key(), "aws/b/a/b");
     }
 
     #[test]

@@ -121,6 +121,17 @@ pub struct Token {
     pub state: TokenState,
     /// The references of the `cluster_token` expression (`var.x`, `random_password.t.result`).
     pub references: Vec<String>,
+    /// The resource this plan creates or replaces that the token comes from, if any
+    /// (a `random_password` regenerated after destroy + apply).
+    pub regenerated_by: Option<String>,
+}
+
+/// What the cluster's resources held before this plan (`resource_changes[].before`,
+/// `prior_state`), read back the same way as the planned values.
+#[derive(Clone, Debug, Default)]
+pub struct Prior {
+    pub keys: Option<BTreeMap<String, Resolved>>,
+    pub token: Option<Resolved>,
 }
 
 /// What this plan does to a cluster, from the actions on its resources.
@@ -155,9 +166,18 @@ pub struct Cluster {
     pub action: Action,
     pub backup: Backup,
     pub token: Token,
+    pub prior: Prior,
 }
 
 impl Cluster {
+    /// The token's value when known (never to be shown; only compared and hashed).
+    pub fn token_value(&self) -> Option<&str> {
+        match &self.token.state {
+            TokenState::Resolved(r) => r.known(),
+            _ => None,
+        }
+    }
+
     pub fn key(&self, name: &str) -> Option<&Resolved> {
         match &self.backup {
             Backup::Keys(keys) => keys.get(name),

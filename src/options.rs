@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::error::Error;
-use crate::rules::{self, Context, Severities, Severity};
+use crate::location::{self, Location};
+use crate::rules::{self, Context, InventoryEntry, Severities, Severity};
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -47,6 +48,42 @@ fn severity_map(v: &Value, what: &str) -> Result<BTreeMap<String, Severity>, Err
     Ok(out)
 }
 
+fn inventory(v: &Value) -> Result<Vec<InventoryEntry>, Error> {
+    let Value::Array(items) = v else {
+        return Err(Error::Data { why: "etcd_backup.inventory must be a list of {cluster, endpoint, bucket, folder}".into() });
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let field = |k: &str| item.get(k).and_then(Value::as_str);
+        let bucket = field("bucket").ok_or_else(|| Error::Data { why: format!("etcd_backup.inventory[{i}] has no bucket") })?;
+        let endpoint = field("endpoint").unwrap_or("s3.amazonaws.com");
+        out.push(InventoryEntry {
+            cluster: field("cluster").unwrap_or("(unnamed)").to_string(),
+            location: Location {
+                service: location::service(endpoint),
+                bucket: bucket.to_string(),
+                folder: location::normalise_folder(field("folder").unwrap_or("")),
+            },
+        });
+    }
+    Ok(out)
+}
+
+/// `{location key: {"token_sha256": "sha256:…"}}` as `fingerprint` writes it (a bare string also works).
+fn baseline(v: &Value) -> Result<BTreeMap<String, String>, Error> {
+    let Value::Object(m) = v else {
+        return Err(Error::Data { why: "etcd_backup.baseline must be an object as written by `fingerprint`".into() });
+    };
+    let mut out = BTreeMap::new();
+    for (k, e) in m {
+        let fp = e.as_str().or_else(|| e.get("token_sha256").and_then(Value::as_str)).ok_or_else(|| Error::Data {
+            why: "every etcd_backup.baseline entry needs a token_sha256".into(),
+        })?;
+        out.insert(k.clone(), fp.to_string());
+    }
+    Ok(out)
+}
+
 impl Options {
     /// Reads options as JSON: `{"data": <document or list of documents>, "rules": {"EB101": "warn"}, "color": bool}`.
     /// `rules` (the command line's `--rule`) wins over the data document's `etcd_backup.rules`.
@@ -78,6 +115,12 @@ impl Options {
                 why: "etcd_backup.min_retention_window must be a Go duration such as \"24h\"".into(),
             })?;
             opts.context.min_window_s = secs;
+        }
+        if let Some(inv) = data.get("etcd_backup").and_then(|e| e.get("inventory")) {
+            opts.context.inventory = inventory(inv)?;
+        }
+        if let Some(b) = data.get("etcd_backup").and_then(|e| e.get("baseline")) {
+            opts.context.baseline = baseline(b)?;
         }
         if let Some(r) = o.get("rules") {
             opts.severities.overrides.extend(severity_map(r, "rules")?);

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::location::{self, Location};
-use crate::model::{Backup, Cluster, Resolved, TokenState, Value};
+use crate::model::{Action, Backup, Cluster, Resolved, TokenState, Value};
 use crate::rules::{self, Severity};
 use crate::settings;
 
@@ -89,7 +89,8 @@ pub struct KeyReport {
 #[derive(Serialize, Debug, Clone)]
 pub struct TokenReport {
     pub source: &'static str,
-    /// `known`, `unknown`, `not-set` (the module generates one) or `unresolved`.
+    /// `unchanged`, `changed`, `regenerated`, `unverified`, `known`, `unknown`, `not-set` (the
+    /// module generates one) or `unresolved`.
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
@@ -113,7 +114,30 @@ fn key_report(r: &Resolved) -> KeyReport {
     }
 }
 
-fn cluster_report(c: &Cluster) -> ClusterReport {
+/// How the token compares with what the snapshots were written with: `regenerated` (from a
+/// resource this plan creates), `unchanged`/`changed` (against the prior state, else the baseline),
+/// `unverified` (created or replaced with nothing to compare), otherwise `known`/`unknown`.
+fn token_status(c: &Cluster, r: &Resolved, ctx: &rules::Context) -> &'static str {
+    if c.token.regenerated_by.is_some() {
+        return "regenerated";
+    }
+    let Some(token) = r.known() else { return "unknown" };
+    if let Some(prior) = c.prior.token.as_ref().and_then(Resolved::known) {
+        return if prior == token { "unchanged" } else { "changed" };
+    }
+    if let Some(loc) = location::of(c) {
+        if let Some(recorded) = ctx.baseline.get(&loc.key()) {
+            return if *recorded == crate::fingerprint::of(&loc, token) { "unchanged" } else { "changed" };
+        }
+    }
+    if matches!(c.action, Action::Create | Action::Replace) {
+        "unverified"
+    } else {
+        "known"
+    }
+}
+
+fn cluster_report(c: &Cluster, ctx: &rules::Context) -> ClusterReport {
     let keys = match &c.backup {
         Backup::Keys(k) => k.iter().map(|(name, r)| (name.clone(), key_report(r))).collect(),
         _ => BTreeMap::new(),
@@ -121,10 +145,14 @@ fn cluster_report(c: &Cluster) -> ClusterReport {
     let token = match &c.token.state {
         TokenState::Resolved(r) => TokenReport {
             source: r.provenance.source(),
-            status: if r.value == Value::Unknown { "unknown" } else { "known" },
+            status: token_status(c, r, ctx),
             from: Some(r.provenance.describe()),
         },
-        TokenState::NotSet => TokenReport { source: "module", status: "not-set", from: None },
+        TokenState::NotSet => TokenReport {
+            source: "module",
+            status: if c.token.regenerated_by.is_some() { "regenerated" } else { "not-set" },
+            from: None,
+        },
         TokenState::Unresolved { .. } => TokenReport { source: "unresolved", status: "unresolved", from: None },
     };
     let configured = matches!(c.backup, Backup::Keys(_));
@@ -178,7 +206,7 @@ pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities,
         deny,
         warn,
         findings,
-        clusters: clusters.iter().map(cluster_report).collect(),
+        clusters: clusters.iter().map(|c| cluster_report(c, ctx)).collect(),
     }
 }
 

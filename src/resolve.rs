@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 
 use crate::address::{self, Step};
 use crate::evidence::{Evidence, Extractor, Found, Location, MapEvidence};
-use crate::model::{Action, Backup, Cluster, Provenance, Resolved, Token, TokenState, Value};
+use crate::model::{Action, Backup, Cluster, Prior, Provenance, Resolved, Token, TokenState, Value};
 use crate::plan::{materialise, Expression, ModuleCall, ModuleConfig, Plan};
 
 const BACKUP: &str = "etcd_backup";
@@ -124,8 +124,97 @@ fn resolve_instance(plan: &Plan, call: &ClusterCall, steps: &[Step]) -> Cluster 
     let action = instance_action(&res);
     let evidence = rendered_evidence(&res);
     let backup = resolve_backup(plan, call, &evidence);
-    let token = resolve_token(plan, call, &evidence);
-    Cluster { plan: plan.name.clone(), address, action, backup, token }
+    let mut token = resolve_token(plan, call, &evidence);
+    token.regenerated_by = regenerating_resource(plan, steps, &token.references, &res, action, &token.state);
+    let prior = prior_values(&res);
+    Cluster { plan: plan.name.clone(), address, action, backup, token, prior }
+}
+
+fn creates_or_replaces(actions: &[String]) -> bool {
+    actions.iter().any(|a| a == "create")
+}
+
+/// The resource this plan creates or replaces that the token comes from: a resource the
+/// `cluster_token` expression references in the calling module, or — when no token is passed —
+/// the module's own generator (the real module falls back to `random_id.this`).
+fn regenerating_resource(
+    plan: &Plan,
+    steps: &[Step],
+    references: &[String],
+    res: &InstanceResources,
+    action: Action,
+    state: &TokenState,
+) -> Option<String> {
+    let caller = address::render(&steps[..steps.len().saturating_sub(1)]);
+    for r in references {
+        let parts: Vec<&str> = r.split('.').collect();
+        // `type.name[.attr]`; `data.`, `var.`, `local.`, `module.` and the like are not resources.
+        if parts.len() < 2 || ["var", "local", "module", "data", "each", "count", "path", "terraform", "self"].contains(&parts[0]) {
+            continue;
+        }
+        let base = format!("{}{}.{}", if caller.is_empty() { String::new() } else { format!("{caller}.") }, parts[0], parts[1]);
+        for rc in &plan.resource_changes {
+            let a = rc.address.as_ref();
+            let same = a == base || (a.starts_with(&base) && a[base.len()..].starts_with('['));
+            if same && creates_or_replaces(&rc.change.actions) {
+                return Some(a.to_string());
+            }
+        }
+    }
+    if matches!(state, TokenState::NotSet) && matches!(action, Action::Create | Action::Replace) {
+        return res
+            .changes
+            .iter()
+            .find(|rc| {
+                let t = rc.address.rsplit('.').nth(1).unwrap_or("");
+                creates_or_replaces(&rc.change.actions) && (t.starts_with("random_") || rc.address.contains("token"))
+            })
+            .map(|rc| rc.address.to_string())
+            .or_else(|| Some(format!("{} (the module's own token)", address::render(steps))));
+    }
+    None
+}
+
+/// The map and token the module rendered before this plan: `before` of changed resources, and
+/// `prior_state` for the rest.
+fn prior_values(res: &InstanceResources) -> Prior {
+    let mut evidence = Vec::new();
+    for rc in &res.changes {
+        if rc.change.actions.iter().all(|a| a == "create") || rc.change.before.is_none() {
+            continue;
+        }
+        let mut ev = Evidence::default();
+        Extractor { out: &mut ev }.value(&materialise(rc.change.before), &Json::Null, &materialise(rc.change.before_sensitive), "");
+        evidence.push((rc.address.to_string(), ev));
+    }
+    for r in &res.prior {
+        if evidence.iter().any(|(a, _)| a == &r.address) {
+            continue;
+        }
+        let mut ev = Evidence::default();
+        Extractor { out: &mut ev }.value(&materialise(r.values), &Json::Null, &materialise(r.sensitive_values), "");
+        evidence.push((r.address.clone(), ev));
+    }
+    let mut prior = Prior::default();
+    for (resource, ev) in &evidence {
+        let prov = |loc: &Location| Provenance::Rendered {
+            resource: resource.clone(),
+            attribute: loc.attribute.clone(),
+            via: loc.via.clone(),
+            prior: true,
+        };
+        if prior.keys.is_none() {
+            if let Some((MapEvidence::Keys(keys), loc)) = &ev.backup {
+                prior.keys = Some(resolved_keys(keys, &prov(loc)));
+            }
+        }
+        if prior.token.is_none() {
+            if let Some((Found { value: Some(v), .. }, loc)) = &ev.token {
+                prior.token = Some(Resolved { value: Value::Known(v.clone()), provenance: prov(loc), sensitive: true });
+            }
+        }
+    }
+    prior
 }
 
 fn instance_action(res: &InstanceResources) -> Action {
@@ -360,5 +449,5 @@ fn resolve_token(plan: &Plan, call: &ClusterCall, evidence: &[(String, Evidence)
             })
         }
     };
-    Token { state, references }
+    Token { state, references, regenerated_by: None }
 }

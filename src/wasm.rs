@@ -30,6 +30,24 @@ impl Evaluation {
         self.session.render(format).map_err(|e| JsError::new(&e.to_string()))
     }
 
+    /// The baseline data document (`fingerprint`) as JSON; `merge` is an earlier one ("" for none).
+    #[wasm_bindgen(js_name = fingerprintJson)]
+    pub fn fingerprint_json(&self, merge: &str) -> Result<String, JsError> {
+        let merge = if merge.trim().is_empty() {
+            None
+        } else {
+            let v: serde_json::Value =
+                serde_json::from_str(merge).map_err(|_| JsError::new("the baseline to merge is not valid JSON"))?;
+            if !v.is_object() {
+                return Err(JsError::new("the baseline to merge must be a JSON object"));
+            }
+            Some(v)
+        };
+        let mut s = serde_json::to_string_pretty(&self.session.fingerprint(merge)).unwrap_or_else(|_| "{}".into());
+        s.push('\n');
+        Ok(s)
+    }
+
     /// `{"plans", "clusters", "deny", "warn"}`: the verdict without rendering the whole report.
     #[wasm_bindgen(js_name = summaryJson)]
     pub fn summary_json(&self) -> String {

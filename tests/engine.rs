@@ -8,8 +8,10 @@ fn fixture(case: &str) -> Vec<u8> {
     std::fs::read(format!("{}/tests/fixtures/{case}/plan.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
 }
 
+/// EB303 (token-unverified) warns on every created cluster with restore on — most fixtures here;
+/// these tests look at the other rules, and tests/fleet.rs at EB303.
 fn report(cases: &[&str]) -> Value {
-    let mut s = Session::new(Options::default());
+    let mut s = Session::new(Options::from_json(r#"{"rules":{"EB303":"off"}}"#).unwrap());
     for c in cases {
         s.add_plan(&format!("{c}/plan.json"), &fixture(c)).unwrap();
     }
@@ -231,18 +233,18 @@ fn several_plans_at_once() {
 fn spacelift_wrapped_plan_gives_the_same_report() {
     let plan: Value = serde_json::from_slice(&fixture("missing-bucket")).unwrap();
     let wrapped = serde_json::json!({"spacelift": {"run": {"type": "PROPOSED"}}, "terraform": plan});
-    let mut s = Session::new(Options::default());
+    let mut s = Session::new(Options::from_json(r#"{"rules":{"EB303":"off"}}"#).unwrap());
     s.add_plan("missing-bucket/plan.json", wrapped.to_string().as_bytes()).unwrap();
     assert_eq!(serde_json::to_value(s.report()).unwrap()["findings"], report(&["missing-bucket"])["findings"]);
 }
 
 #[test]
 fn severity_overrides_apply() {
-    let mut s = Session::new(Options::from_json(r#"{"data":{"etcd_backup":{"rules":{"EB101":"warn"}}}}"#).unwrap());
+    let mut s = Session::new(Options::from_json(r#"{"data":{"etcd_backup":{"rules":{"EB101":"warn","EB303":"off"}}}}"#).unwrap());
     s.add_plan("p", &fixture("missing-bucket")).unwrap();
     let r = s.report();
     assert_eq!((r.summary.deny, r.summary.warn), (0, 1));
-    let mut s = Session::new(Options::from_json(r#"{"rules":{"EB101":"off"}}"#).unwrap());
+    let mut s = Session::new(Options::from_json(r#"{"rules":{"EB101":"off","EB303":"off"}}"#).unwrap());
     s.add_plan("p", &fixture("missing-bucket")).unwrap();
     assert!(s.report().findings.is_empty());
 }

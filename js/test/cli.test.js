@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, existsSync, mkdtempSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluate, render, rules, explain } from '../index.js';
+import { evaluate, render, rules, explain, fingerprint } from '../index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'cli.js');
@@ -24,7 +24,9 @@ test('seed example passes with exit 0', () => {
   const r = run(['check', plan('seed'), '--format', 'json']);
   assert.equal(r.code, 0, r.err);
   const report = JSON.parse(r.out);
-  assert.deepEqual(report.findings, []);
+  assert.equal(report.summary.deny, 0);
+  // Only the reminder that nothing confirms the token of a newly created cluster.
+  assert.deepEqual(report.findings.map((f) => f.rule), ['EB303']);
   assert.equal(report.clusters[0].keys['s3-bucket'].value, 'my-etcd-backups');
 });
 
@@ -75,7 +77,7 @@ test('--rule, --data and --fail-on change the verdict', () => {
   writeFileSync(data, JSON.stringify({ etcd_backup: { rules: { EB101: 'off' } } }));
   const r = run([plan('missing-bucket'), '--data', data, '--format', 'json']);
   assert.equal(r.code, 0);
-  assert.deepEqual(JSON.parse(r.out).findings, []);
+  assert.deepEqual(JSON.parse(r.out).findings.filter((f) => f.rule === 'EB101'), []);
 });
 
 test('--output writes the report to a file', () => {
@@ -107,7 +109,7 @@ test('evaluate takes a string, bytes, an object or several plans', () => {
   assert.deepEqual(evaluate(JSON.parse(text)).findings, fromString.findings);
   const fleet = evaluate([readFileSync(plan('seed')), text], { names: ['a.json', 'b.json'] });
   assert.equal(fleet.summary.plans, 2);
-  assert.equal(fleet.findings[0].plan, 'b.json');
+  assert.deepEqual(fleet.findings.filter((f) => f.rule === 'EB101').map((f) => f.plan), ['b.json']);
 });
 
 test('engine errors are Errors with a message, not traps', () => {
@@ -124,4 +126,29 @@ test('rules and explain', () => {
   assert.match(explain('EB101'), /required-key-missing/);
   assert.throws(() => explain('EB999'), /unknown rule/);
   assert.match(render(readFileSync(plan('seed')), {}, 'text'), /PASS/);
+});
+
+test('fingerprint writes a baseline that check --data uses: same token passes, another fails', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ebp-'));
+  const baseline = join(dir, 'baseline.json');
+  const fp = run(['fingerprint', plan('seed'), '--output', baseline]);
+  assert.equal(fp.code, 0, fp.err);
+  const doc = JSON.parse(readFileSync(baseline, 'utf8'));
+  assert.ok(doc.etcd_backup.baseline['aws/my-etcd-backups/cluster-name'].token_sha256.startsWith('sha256:'));
+  for (const s of secrets) assert.ok(!readFileSync(baseline, 'utf8').includes(s));
+  const same = JSON.parse(run([plan('seed'), '--data', baseline, '--format', 'json']).out);
+  assert.deepEqual(same.findings, []);
+  assert.equal(same.clusters[0].token.status, 'unchanged');
+  const other = run([plan('seed-other-token'), '--data', baseline, '--format', 'json']);
+  assert.equal(other.code, 1);
+  assert.ok(JSON.parse(other.out).findings.some((f) => f.rule === 'EB301'));
+  // --merge keeps what the old baseline had.
+  const merged = JSON.parse(run(['fingerprint', plan('for-each'), '--merge', baseline]).out);
+  assert.equal(Object.keys(merged.etcd_backup.baseline).length, 3);
+});
+
+test('fingerprint from the API', () => {
+  const doc = fingerprint(readFileSync(plan('seed')));
+  assert.deepEqual(Object.keys(doc.etcd_backup.baseline), ['aws/my-etcd-backups/cluster-name']);
+  assert.deepEqual(evaluate(readFileSync(plan('seed')), { data: doc }).findings, []);
 });

@@ -100,7 +100,7 @@ mod tests {
 
     #[test]
     fn min_window_from_data_and_no_pruning() {
-        let ctx = Context { min_window_s: 100.0 * 86400.0 };
+        let ctx = Context { min_window_s: 100.0 * 86400.0, ..Default::default() };
         let d = check(&cluster_with(&with(COMPLETE, "s3-retention", "0")), &ctx);
         assert!(d[0].message.contains("168 snapshots cover 84d locally and no pruning in S3"), "{}", d[0].message);
         assert!(check(&cluster_with(&with(&with(COMPLETE, "s3-retention", "0"), "snapshot-retention", "0")), &ctx).is_empty());

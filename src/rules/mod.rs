@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::location::Location;
 use crate::model::{Cluster, Resolved};
 
 /// A value as a message may show it: quoted, or `(sensitive)` / `(unknown)`. Rules quote values
@@ -39,6 +40,13 @@ mod eb111_folder_format;
 mod eb112_invalid_restore_path;
 mod eb113_restore_without_folder;
 mod eb114_restore_over_http;
+mod eb201_shared_backup_location;
+mod eb202_overlapping_backup_location;
+mod eb203_location_owned_elsewhere;
+mod eb301_token_changed_on_restore;
+mod eb302_token_regenerated;
+mod eb303_token_unverified;
+mod eb304_restore_location_changed;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -99,22 +107,34 @@ impl Draft {
     }
 }
 
+/// A backup location the data document's `inventory` says another cluster owns.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InventoryEntry {
+    pub cluster: String,
+    pub location: Location,
+}
+
 /// What rules may consult besides the clusters: settings from the data document.
 #[derive(Clone, Debug)]
 pub struct Context {
     /// `min_retention_window`, seconds (default 24h).
     pub min_window_s: f64,
+    pub inventory: Vec<InventoryEntry>,
+    /// Location key → `token_sha256` from an earlier `fingerprint`.
+    pub baseline: BTreeMap<String, String>,
 }
 
 impl Default for Context {
     fn default() -> Self {
-        Context { min_window_s: 86400.0 }
+        Context { min_window_s: 86400.0, inventory: Vec::new(), baseline: BTreeMap::new() }
     }
 }
 
 pub enum Check {
     /// Looks at one cluster at a time.
     Cluster(fn(&Cluster, &Context) -> Vec<Draft>),
+    /// Compares clusters across every plan evaluated together.
+    Fleet(fn(&[Cluster], &Context) -> Vec<Draft>),
 }
 
 pub struct Rule {
@@ -147,6 +167,13 @@ pub fn all() -> &'static [Rule] {
         eb112_invalid_restore_path::RULE,
         eb113_restore_without_folder::RULE,
         eb114_restore_over_http::RULE,
+        eb201_shared_backup_location::RULE,
+        eb202_overlapping_backup_location::RULE,
+        eb203_location_owned_elsewhere::RULE,
+        eb301_token_changed_on_restore::RULE,
+        eb302_token_regenerated::RULE,
+        eb303_token_unverified::RULE,
+        eb304_restore_location_changed::RULE,
     ];
     RULES
 }
@@ -172,24 +199,23 @@ impl Severities {
 /// (in input order), then rule ID, then key.
 pub fn run(clusters: &[Cluster], severities: &Severities, ctx: &Context) -> Vec<(&'static Rule, Severity, Draft)> {
     let mut out = Vec::new();
-    for (ci, c) in clusters.iter().enumerate() {
-        for rule in all() {
-            if severities.overridden(rule) == Some(Severity::Off) {
-                continue;
-            }
-            match rule.check {
-                Check::Cluster(f) => {
-                    for d in f(c, ctx) {
-                        let sev = severities.overridden(rule).or(d.severity).unwrap_or(rule.default);
-                        if sev != Severity::Off {
-                            out.push((ci, rule, sev, d));
-                        }
-                    }
-                }
+    let index_of = |d: &Draft| clusters.iter().position(|c| c.address == d.cluster && c.plan == d.plan).unwrap_or(usize::MAX);
+    for rule in all() {
+        if severities.overridden(rule) == Some(Severity::Off) {
+            continue;
+        }
+        let drafts: Vec<Draft> = match rule.check {
+            Check::Cluster(f) => clusters.iter().flat_map(|c| f(c, ctx)).collect(),
+            Check::Fleet(f) => f(clusters, ctx),
+        };
+        for d in drafts {
+            let sev = severities.overridden(rule).or(d.severity).unwrap_or(rule.default);
+            if sev != Severity::Off {
+                out.push((index_of(&d), rule, sev, d));
             }
         }
     }
-    out.sort_by(|a, b| (a.0, a.1.id, &a.3.key).cmp(&(b.0, b.1.id, &b.3.key)));
+    out.sort_by(|a, b| (a.0, a.1.id, &a.3.key, &a.3.message).cmp(&(b.0, b.1.id, &b.3.key, &b.3.message)));
     out.into_iter().map(|(_, r, s, d)| (r, s, d)).collect()
 }
 
@@ -213,7 +239,8 @@ pub(crate) mod test_support {
             address: "module.k8s".into(),
             action: Action::Create,
             backup: Backup::Keys(map),
-            token: Token { state: TokenState::NotSet, references: vec![] },
+            token: Token { state: TokenState::NotSet, references: vec![], regenerated_by: None },
+            prior: Default::default(),
         }
     }
 

@@ -1,0 +1,84 @@
+//! EB201 shared-backup-location: two clusters write to the same location.
+
+use std::collections::BTreeMap;
+
+use super::{Check, Context, Draft, Rule, Severity};
+use crate::location::{self, Location};
+use crate::model::{Action, Cluster};
+use crate::settings;
+
+pub const RULE: Rule = Rule {
+    id: "EB201",
+    name: "shared-backup-location",
+    default: Severity::Deny,
+    summary: "two clusters (in the plans evaluated) resolve to the same backup location",
+    doc: r#"# EB201 shared-backup-location (deny)
+
+## What
+Two clusters — in one plan, across `for_each`/`count` instances, or across several plans given
+together — write snapshots to the same location: the same S3 service, bucket and folder.
+Every `*.amazonaws.com` endpoint is one service (bucket names are global there).
+
+## Why it matters
+- **Restore**: the module's auto-restore picks the newest object under `<folder>/`. With two
+  clusters there, a recreated cluster can come up with the *other* cluster's data.
+- **Pruning**: k3s prunes S3 by listing every object under `<folder>/<snapshot-name>`
+  (k3s `pkg/etcd/s3/s3.go`, `SnapshotRetention`) across all nodes and keeps only the newest
+  N — of both clusters together. The cluster that snapshots less often loses its snapshots.
+
+## Fix
+Give every cluster its own `s3-folder` (or bucket).
+
+## Example
+```hcl
+module "k8s" {
+  for_each = var.clusters
+  etcd_backup = {
+    s3-bucket = "fleet-etcd"
+    s3-folder = each.key   # was one folder for all
+  }
+}
+```
+"#,
+    check: Check::Fleet(check),
+};
+
+/// Clusters that will exist after the plan, with their known locations.
+pub(crate) fn located(clusters: &[Cluster]) -> Vec<(&Cluster, Location)> {
+    clusters.iter().filter(|c| c.action != Action::Delete).filter_map(|c| location::of(c).map(|l| (c, l))).collect()
+}
+
+pub(crate) fn snapshot_name(c: &Cluster) -> &str {
+    settings::effective(c, "snapshot-name").unwrap_or("etcd-snapshot")
+}
+
+fn check(clusters: &[Cluster], _: &Context) -> Vec<Draft> {
+    let mut groups: BTreeMap<Location, Vec<&Cluster>> = BTreeMap::new();
+    for (c, l) in located(clusters) {
+        groups.entry(l).or_default().push(c);
+    }
+    let mut out = Vec::new();
+    for (loc, members) in groups.iter().filter(|(_, m)| m.len() > 1) {
+        for c in members {
+            let others: Vec<String> = members
+                .iter()
+                .filter(|o| !std::ptr::eq(**o, *c))
+                .map(|o| if o.plan == c.plan { o.address.clone() } else { format!("{} ({})", o.address, o.plan) })
+                .collect();
+            out.push(Draft::new(
+                c,
+                Some("s3-folder"),
+                format!(
+                    "{}: backup location {} is also used by {}: auto-restore takes the newest snapshot under {}, which may be another cluster's, and k3s's S3 pruning keeps only the newest snapshots under {} of all these clusters together, deleting the others'",
+                    c.address,
+                    loc.key(),
+                    others.join(", "),
+                    location::restore_prefix(loc),
+                    location::prune_prefix(loc, snapshot_name(c)),
+                ),
+                "give every cluster its own s3-folder (e.g. its name) or bucket",
+            ));
+        }
+    }
+    out
+}

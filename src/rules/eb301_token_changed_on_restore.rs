@@ -1,0 +1,76 @@
+//! EB301 token-changed-on-restore: the token differs from the one the snapshots were written with.
+
+use super::{Check, Context, Draft, Rule, Severity};
+use crate::model::Cluster;
+use crate::{fingerprint, location, settings};
+
+pub const RULE: Rule = Rule {
+    id: "EB301",
+    name: "token-changed-on-restore",
+    default: Severity::Deny,
+    summary: "restore is enabled and the token differs from the prior state's or the baseline's",
+    doc: r#"# EB301 token-changed-on-restore (deny)
+
+## What
+Restore is on and the cluster token this plan sets differs from the token in the prior state
+(what the module rendered before) or from the baseline fingerprint recorded for the backup
+location (`etcd-backup-policy fingerprint`). Tokens are compared, never shown: the baseline holds
+only `sha256(location ‖ token)`.
+
+## Why it matters
+k3s encrypts its bootstrap data with a key derived from the token and stores it under
+`/bootstrap/<sha256(token)[:12]>`. A cluster restored with another token cannot read it:
+"bootstrap data already found and encrypted with different token". The restore fails in the
+middle of an outage.
+
+## Fix
+Keep the token that wrote the snapshots: pass it from a secret store rather than generating it;
+if it must change, rotate it with `k3s token rotate` on the running cluster first, then record
+a new baseline.
+
+## Example
+```hcl
+cluster_token = var.cluster_token   # the same value the snapshots were written with
+```
+"#,
+    check: Check::Cluster(check),
+};
+
+fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
+    if settings::restore_enabled(c) != Some(true) {
+        return vec![];
+    }
+    let Some(token) = c.token_value() else { return vec![] };
+    let mut out = Vec::new();
+    let fix = "restore with the token the snapshots were written with (pass it from a secret store), or rotate it on the running cluster with `k3s token rotate` and record a new baseline";
+    if let Some(prior) = c.prior.token.as_ref().and_then(|p| p.known()) {
+        if prior != token {
+            out.push(Draft::new(
+                c,
+                Some("cluster_token"),
+                format!(
+                    "{}: cluster_token differs from the token in the prior state; the snapshots were encrypted with the old one and a restore fails with \"bootstrap data already found and encrypted with different token\"",
+                    c.address
+                ),
+                fix,
+            ));
+        }
+    }
+    if let Some(loc) = location::of(c) {
+        if let Some(recorded) = ctx.baseline.get(&loc.key()) {
+            if *recorded != fingerprint::of(&loc, token) {
+                out.push(Draft::new(
+                    c,
+                    Some("cluster_token"),
+                    format!(
+                        "{}: cluster_token does not match the baseline fingerprint recorded for {}; the snapshots there were written with another token and a restore cannot decrypt them",
+                        c.address,
+                        loc.key()
+                    ),
+                    fix,
+                ));
+            }
+        }
+    }
+    out
+}

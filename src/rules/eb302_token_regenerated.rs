@@ -1,0 +1,51 @@
+//! EB302 token-regenerated: the token comes from a resource this plan creates or replaces.
+
+use super::{Check, Context, Draft, Rule, Severity};
+use crate::model::Cluster;
+use crate::settings;
+
+pub const RULE: Rule = Rule {
+    id: "EB302",
+    name: "token-regenerated",
+    default: Severity::Deny,
+    summary: "restore is enabled (or cannot be ruled out) and the token comes from a resource this plan creates or replaces",
+    doc: r#"# EB302 token-regenerated (deny)
+
+## What
+Restore is on — or cannot be ruled out because the map is unknown until apply; the module
+restores unless told otherwise — and the cluster token comes from a resource this plan creates or replaces — a
+`random_password` that `terraform destroy` + `apply` made anew — or no token is passed, so the
+module generates a new random one with the cluster.
+
+## Why it matters
+The recreated cluster restores snapshots written under the old token, which the new one cannot
+decrypt. The restore fails exactly when the backup is needed.
+
+## Fix
+Keep the token outside the cluster's lifecycle: a secret store, a variable, or a
+`random_password` in a separate, long-lived stack (or with `lifecycle { prevent_destroy = true }`).
+
+## Example
+```hcl
+cluster_token = data.vault_kv_secret_v2.k3s.data["token"]   # was random_password.token.result
+```
+"#,
+    check: Check::Cluster(check),
+};
+
+fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
+    // The module restores unless `autorestore` says otherwise: unknown counts as on here.
+    if settings::restore_enabled(c) == Some(false) {
+        return vec![];
+    }
+    let Some(by) = &c.token.regenerated_by else { return vec![] };
+    vec![Draft::new(
+        c,
+        Some("cluster_token"),
+        format!(
+            "{}: cluster_token comes from {by}, which this plan creates anew, so the restored snapshots (written under the old token) cannot be decrypted",
+            c.address
+        ),
+        "take the token from a secret store or a long-lived variable instead of a resource created with the cluster",
+    )]
+}

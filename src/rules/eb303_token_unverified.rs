@@ -1,0 +1,59 @@
+//! EB303 token-unverified: a created cluster restores, and nothing confirms its token.
+
+use super::{Check, Context, Draft, Rule, Severity};
+use crate::model::{Action, Cluster};
+use crate::{location, settings};
+
+pub const RULE: Rule = Rule {
+    id: "EB303",
+    name: "token-unverified",
+    default: Severity::Warn,
+    summary: "restore is enabled on a created/replaced cluster and no prior state or baseline can confirm the token",
+    doc: r#"# EB303 token-unverified (warn)
+
+## What
+The plan creates (or replaces) a cluster with restore on, and neither a prior state nor a
+baseline fingerprint for its backup location lets the gate check that its token is the one the
+snapshots were written with.
+
+## Why it matters
+If the location holds snapshots from an earlier incarnation of the cluster, they restore only
+with that token (see EB301).
+
+## Fix
+Record a baseline when the cluster is healthy and pass it to the gate:
+`etcd-backup-policy fingerprint plan.json --merge baseline.json > baseline.json`, then
+`check --data baseline.json`. For a genuinely new cluster with an empty location, turn this rule
+off for that run or accept the warning.
+
+## Example
+```sh
+etcd-backup-policy fingerprint plan.json > baseline.json
+etcd-backup-policy check plan.json --data baseline.json
+```
+"#,
+    check: Check::Cluster(check),
+};
+
+fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
+    if settings::restore_enabled(c) != Some(true) || !matches!(c.action, Action::Create | Action::Replace) {
+        return vec![];
+    }
+    // A regenerated token is EB302's: that is already worse than unverified.
+    if c.token.regenerated_by.is_some() || c.prior.token.is_some() {
+        return vec![];
+    }
+    if location::of(c).is_some_and(|l| ctx.baseline.contains_key(&l.key())) {
+        return vec![];
+    }
+    vec![Draft::new(
+        c,
+        Some("cluster_token"),
+        format!(
+            "{}: this plan {}s the cluster with restore on, and no prior state or baseline confirms that its token is the one its snapshots were written with",
+            c.address,
+            c.action.as_str()
+        ),
+        "record a baseline with `etcd-backup-policy fingerprint` while the cluster is healthy and pass it with --data",
+    )]
+}

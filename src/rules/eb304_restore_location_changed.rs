@@ -1,0 +1,58 @@
+//! EB304 restore-location-changed: restore would read from another location than before.
+
+use super::{Check, Context, Draft, Rule, Severity};
+use crate::model::Cluster;
+use crate::{location, settings};
+
+pub const RULE: Rule = Rule {
+    id: "EB304",
+    name: "restore-location-changed",
+    default: Severity::Deny,
+    summary: "restore is enabled and the backup location differs from the prior state's",
+    doc: r#"# EB304 restore-location-changed (deny)
+
+## What
+Restore is on and the backup location (service, bucket, folder) differs from the one in the
+prior state.
+
+## Why it matters
+The cluster's snapshots are in the old location. Recreated now, the cluster restores from the new
+one — empty, or someone else's — and comes up without its data; its new snapshots also start a
+history that no longer reaches back.
+
+## Fix
+Keep the location while restore may happen; to move, copy the snapshots to the new location first,
+or apply the move with `autorestore = "false"` and turn it back on once a snapshot exists there.
+
+## Example
+```hcl
+etcd_backup = {
+  s3-folder = "prod"   # unchanged; was about to become "prod-v2"
+}
+```
+"#,
+    check: Check::Cluster(check),
+};
+
+fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
+    if settings::restore_enabled(c) != Some(true) {
+        return vec![];
+    }
+    let (Some(now), Some(before)) = (location::of(c), c.prior.keys.as_ref().and_then(location::from_keys)) else {
+        return vec![];
+    };
+    if now == before {
+        return vec![];
+    }
+    vec![Draft::new(
+        c,
+        Some("s3-folder"),
+        format!(
+            "{}: the backup location changes from {} to {} with restore on: the snapshots are in the old location, so a recreated cluster would restore from the new one and come up without its data",
+            c.address,
+            before.key(),
+            now.key()
+        ),
+        "keep the old location, or copy the snapshots there first, or apply the move with autorestore = \"false\"",
+    )]
+}
