@@ -25,6 +25,7 @@ pub mod resolve;
 pub mod rules;
 pub mod settings;
 mod wasm;
+pub use wasm::Evaluation;
 
 pub use error::Error;
 pub use options::Options;
