@@ -22,12 +22,19 @@ build: setup
 	cargo build --release --lib --target $(WASM_TARGET)
 	wasm-bindgen --target web --out-dir $(PKG) --out-name etcd_backup_policy $(WASM)
 
+FX := tests/fixtures
 demo: build
-	@echo '$$ etcd-backup-policy check tests/fixtures/seed/plan.json'
-	@node js/cli.js check tests/fixtures/seed/plan.json; echo "exit $$?"
+	@echo '$$ etcd-backup-policy check $(FX)/seed/plan.json --config $(FX)/seed'
+	@node js/cli.js check $(FX)/seed/plan.json --config $(FX)/seed; echo "exit $$?"
 	@echo
-	@echo '$$ etcd-backup-policy check tests/fixtures/missing-bucket/plan.json tests/fixtures/first-create/plan.json'
-	@node js/cli.js check tests/fixtures/missing-bucket/plan.json tests/fixtures/first-create/plan.json; echo "exit $$?"
+	@echo '$$ etcd-backup-policy check $(FX)/first-create-missing-bucket/plan.json   # first create, without the .tf files'
+	@node js/cli.js check $(FX)/first-create-missing-bucket/plan.json; echo "exit $$?"
+	@echo
+	@echo '$$ etcd-backup-policy check $(FX)/first-create-missing-bucket/plan.json --config $(FX)/first-create-missing-bucket'
+	@node js/cli.js check $(FX)/first-create-missing-bucket/plan.json --config $(FX)/first-create-missing-bucket; echo "exit $$?"
+	@echo
+	@echo '$$ etcd-backup-policy check $(FX)/fleet-shared/plan.json $(FX)/token-changed/plan.json --config $(FX)/fleet-shared'
+	@node js/cli.js check $(FX)/fleet-shared/plan.json $(FX)/token-changed/plan.json --config $(FX)/fleet-shared; echo "exit $$?"
 
 test: build test-rust test-wasm test-js
 

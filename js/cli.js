@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 // etcd-backup-policy command line (SPEC §6). Exit codes follow conftest: 0 passed, 1 the policy
 // failed, 2 the input or the command line is wrong (one line on stderr, never a stack trace).
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createRequire } from 'node:module';
 
 const USAGE = `usage:
-  etcd-backup-policy [check] PLAN.json... [--data FILE]... [--format F] [--output FILE]
-                     [--fail-on deny|warn|never] [--rule ID=deny|warn|off]...
+  etcd-backup-policy [check] PLAN.json... [--config DIR] [--data FILE]... [--format F]
+                     [--output FILE] [--fail-on deny|warn|never] [--rule ID=deny|warn|off]...
   etcd-backup-policy fingerprint PLAN.json... [--merge baseline.json] > baseline.json
   etcd-backup-policy rules
   etcd-backup-policy explain RULE
   etcd-backup-policy --help | --version
 
 PLAN.json is \`terraform show -json PLANFILE\` output (or a Spacelift plan-policy input); - reads stdin.
+--config DIR reads the root module's .tf files, which resolve literal etcd_backup keys that the
+plan JSON loses (a first create of the module). Example, from the Terraform directory:
+  terraform show -json plan.out > plan.json && etcd-backup-policy check plan.json --config .
 Formats: text (default), json, opa.
 Exit codes: 0 passed, 1 the policy failed, 2 bad input or command line.`;
 
@@ -25,7 +29,7 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const a = { command: 'check', plans: [], data: [], format: 'text', output: null, failOn: 'deny', rules: {}, merge: null };
+  const a = { command: 'check', plans: [], data: [], format: 'text', output: null, failOn: 'deny', rules: {}, merge: null, config: null };
   const args = [...argv];
   if (['check', 'fingerprint', 'rules', 'explain'].includes(args[0])) a.command = args.shift();
   const value = (flag) => {
@@ -41,6 +45,7 @@ function parseArgs(argv) {
       case '-V': case '--version': a.command = 'version'; break;
       case '--data': a.data.push(next()); break;
       case '--merge': a.merge = next(); break;
+      case '--config': a.config = next(); break;
       case '-f': case '--format': a.format = next(); break;
       case '-o': case '--output': a.output = next(); break;
       case '--fail-on': {
@@ -61,6 +66,18 @@ function parseArgs(argv) {
     }
   }
   return a;
+}
+
+/** The root module's `.tf` files of DIR, as `{name: text}` (not recursive: the root module only). */
+function readConfig(dir) {
+  let names;
+  try {
+    names = readdirSync(dir).filter((n) => n.endsWith('.tf')).sort();
+  } catch (e) {
+    throw new UsageError(`cannot read --config directory ${dir}: ${e.code ?? 'error'}`);
+  }
+  if (names.length === 0) throw new UsageError(`--config directory ${dir} has no .tf files`);
+  return Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
 }
 
 function readInput(path, what) {
@@ -119,7 +136,8 @@ async function main() {
   const data = args.data.map((f) => readJson(f, 'data file'));
   const toFile = args.output !== null;
   const color = !toFile && args.format === 'text' && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
-  const options = { data, rules: args.rules, names, color };
+  const config = args.config === null ? null : readConfig(args.config);
+  const options = { data, rules: args.rules, names, color, config };
   const { text, summary } = api.check(plans, options, args.format);
   if (toFile) writeFileSync(args.output, text);
   else process.stdout.write(text);

@@ -33,7 +33,7 @@ function planNames(count, names) {
 
 // Errors from the engine arrive as `Error`s with a one-line message.
 function engineOptions(options = {}) {
-  return JSON.stringify({ data: options.data ?? null, rules: options.rules ?? {}, color: Boolean(options.color) });
+  return JSON.stringify({ data: options.data ?? null, rules: options.rules ?? {}, color: Boolean(options.color), config: options.config ?? null });
 }
 
 /**

@@ -8,6 +8,7 @@
 
 pub mod address;
 pub mod catalogue;
+pub mod config;
 pub mod cron;
 pub mod gotypes;
 pub mod decode;
@@ -34,27 +35,30 @@ pub use report::Report;
 
 /// An evaluation over one or more plans. Each plan is read and reduced to its clusters as it is
 /// added, so only one plan's text has to be in memory at a time.
-#[derive(Default)]
 pub struct Session {
     options: Options,
+    config: config::Config,
     plans: usize,
     clusters: Vec<model::Cluster>,
 }
 
 impl Session {
     pub fn new(options: Options) -> Session {
-        Session { options, plans: 0, clusters: Vec::new() }
+        let config = options.config.as_ref().map(config::Config::parse).unwrap_or_default();
+        Session { options, config, plans: 0, clusters: Vec::new() }
     }
 
     pub fn add_plan(&mut self, name: &str, text: &[u8]) -> Result<(), Error> {
         let plan = plan::Plan::parse(&PlanInput { name, text })?;
-        self.clusters.extend(resolve::clusters(&plan));
+        self.clusters.extend(resolve::clusters(&plan, &self.config));
         self.plans += 1;
         Ok(())
     }
 
     pub fn report(&self) -> Report {
-        report::build(self.plans, &self.clusters, &self.options.severities, &self.options.context)
+        let mut r = report::build(self.plans, &self.clusters, &self.options.severities, &self.options.context);
+        r.config_errors = self.config.errors.clone();
+        r
     }
 
     /// The baseline data document for the clusters added so far (SPEC §6 `fingerprint`), merged

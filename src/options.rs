@@ -14,6 +14,8 @@ pub struct Options {
     pub context: Context,
     /// Colour in the text format (the CLI sets it on a TTY without NO_COLOR).
     pub color: bool,
+    /// The root module's files (`--config DIR`): path → text.
+    pub config: Option<BTreeMap<String, String>>,
 }
 
 /// Merges `b` into `a`: objects key by key, anything else replaced.
@@ -121,6 +123,18 @@ impl Options {
         }
         if let Some(b) = data.get("etcd_backup").and_then(|e| e.get("baseline")) {
             opts.context.baseline = baseline(b)?;
+        }
+        match o.get("config") {
+            None | Some(Value::Null) => {}
+            Some(Value::Object(files)) => {
+                let mut m = BTreeMap::new();
+                for (path, text) in files {
+                    let text = text.as_str().ok_or_else(|| Error::Data { why: "config must map file paths to their text".into() })?;
+                    m.insert(path.clone(), text.to_string());
+                }
+                opts.config = Some(m);
+            }
+            Some(_) => return Err(Error::Data { why: "config must map file paths to their text".into() }),
         }
         if let Some(r) = o.get("rules") {
             opts.severities.overrides.extend(severity_map(r, "rules")?);

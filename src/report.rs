@@ -20,6 +20,9 @@ pub struct Report {
     pub warn: Vec<String>,
     pub findings: Vec<Finding>,
     pub clusters: Vec<ClusterReport>,
+    /// `.tf` files given with `--config` that could not be parsed (`file:line:column: what`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub config_errors: Vec<String>,
     pub summary: Summary,
 }
 
@@ -207,6 +210,7 @@ pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities,
         warn,
         findings,
         clusters: clusters.iter().map(|c| cluster_report(c, ctx)).collect(),
+        config_errors: Vec::new(),
     }
 }
 

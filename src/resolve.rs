@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use crate::address::{self, Step};
+use crate::config::{self, Config};
 use crate::evidence::{Evidence, Extractor, Found, Location, MapEvidence};
 use crate::model::{Action, Backup, Cluster, Prior, Provenance, Resolved, Token, TokenState, Value};
 use crate::plan::{materialise, Expression, ModuleCall, ModuleConfig, Plan};
@@ -62,7 +63,7 @@ struct InstanceResources<'p, 'a> {
     prior: Vec<&'p crate::plan::ResourceValues<'a>>,
 }
 
-pub fn clusters(plan: &Plan) -> Vec<Cluster> {
+pub fn clusters(plan: &Plan, config: &Config) -> Vec<Cluster> {
     let mut calls = Vec::new();
     cluster_calls(&plan.configuration, &mut Vec::new(), &mut Vec::new(), &mut calls);
     let mut out = Vec::new();
@@ -88,7 +89,7 @@ pub fn clusters(plan: &Plan) -> Vec<Cluster> {
         let mut ordered: Vec<Vec<Step>> = instances.into_values().collect();
         ordered.sort_by(|a, b| instance_order(a, b));
         for steps in ordered {
-            out.push(resolve_instance(plan, call, &steps));
+            out.push(resolve_instance(plan, config, call, &steps));
         }
     }
     out
@@ -99,7 +100,7 @@ fn within(module_address: &str, instance: &str) -> bool {
         || (module_address.starts_with(instance) && module_address[instance.len()..].starts_with(".module."))
 }
 
-fn resolve_instance(plan: &Plan, call: &ClusterCall, steps: &[Step]) -> Cluster {
+fn resolve_instance(plan: &Plan, config: &Config, call: &ClusterCall, steps: &[Step]) -> Cluster {
     let address = address::render(steps);
     let mut res = InstanceResources { changes: Vec::new(), planned: Vec::new(), prior: Vec::new() };
     for rc in &plan.resource_changes {
@@ -123,8 +124,8 @@ fn resolve_instance(plan: &Plan, call: &ClusterCall, steps: &[Step]) -> Cluster 
 
     let action = instance_action(&res);
     let evidence = rendered_evidence(&res);
-    let backup = resolve_backup(plan, call, &evidence);
-    let mut token = resolve_token(plan, call, &evidence);
+    let backup = resolve_backup(plan, config, call, &evidence);
+    let mut token = resolve_token(plan, config, call, &evidence);
     token.regenerated_by = regenerating_resource(plan, steps, &token.references, &res, action, &token.state);
     let prior = prior_values(&res);
     Cluster { plan: plan.name.clone(), address, action, backup, token, prior }
@@ -363,7 +364,77 @@ fn map_from_json(v: &Json, provenance: &Provenance, sensitive: bool) -> Backup {
     }
 }
 
-fn resolve_backup(plan: &Plan, call: &ClusterCall, evidence: &[(String, Evidence)]) -> Backup {
+/// What the configuration files say about a root module call's input, if they were given.
+fn from_files<'c>(config: &'c Config, call: &ClusterCall, input: &str) -> Option<&'c config::Input> {
+    match call.path.as_slice() {
+        [name] => config.modules.get(name)?.inputs.get(input),
+        _ => None,
+    }
+}
+
+/// Appended to an unresolved reason when `--config` would resolve the literal keys.
+fn config_hint(config: &Config, call: &ClusterCall) -> &'static str {
+    if config.given {
+        if call.path.len() == 1 {
+            "; the configuration files do not tell it either"
+        } else {
+            "; --config reads only the root module, and this call is in a nested module"
+        }
+    } else if call.path.len() == 1 {
+        "; --config DIR (the root module's .tf files) would resolve its literal keys"
+    } else {
+        ""
+    }
+}
+
+fn located_value(plan: &Plan, l: &config::Located, key: &str) -> Option<Resolved> {
+    let file = Provenance::ConfigurationFile { file: l.file.clone(), line: l.line };
+    let secret = crate::catalogue::is_secret_key(key);
+    Some(match &l.eval {
+        config::Eval::Literal(Json::Null) => return None,
+        config::Eval::Literal(v) => Resolved {
+            value: as_module_string(v).map(Value::Known).unwrap_or(Value::Unknown),
+            provenance: file,
+            sensitive: secret,
+        },
+        config::Eval::Var(name) => {
+            let declared_sensitive = plan.variable_is_sensitive(name);
+            match plan.variable(name).as_ref().and_then(as_module_string) {
+                Some(v) => Resolved {
+                    value: Value::Known(v),
+                    provenance: Provenance::Variable { name: name.clone(), declared_sensitive },
+                    sensitive: secret || declared_sensitive,
+                },
+                None => Resolved { value: Value::Unknown, provenance: file, sensitive: secret || declared_sensitive },
+            }
+        }
+        config::Eval::Unknown => Resolved { value: Value::Unknown, provenance: file, sensitive: secret },
+    })
+}
+
+fn backup_from_files(plan: &Plan, input: &config::Input) -> Option<Backup> {
+    match input {
+        config::Input::Map(m) => {
+            let keys: BTreeMap<String, Resolved> =
+                m.iter().filter_map(|(k, l)| located_value(plan, l, k).map(|r| (k.clone(), r))).collect();
+            Some(if keys.is_empty() { Backup::NotSet { provenance: None } } else { Backup::Keys(keys) })
+        }
+        config::Input::Value(l) => match &l.eval {
+            config::Eval::Literal(Json::Null) => {
+                Some(Backup::NotSet { provenance: Some(Provenance::ConfigurationFile { file: l.file.clone(), line: l.line }) })
+            }
+            config::Eval::Var(name) => {
+                let v = plan.variable(name)?;
+                let sensitive = plan.variable_is_sensitive(name);
+                Some(map_from_json(&v, &Provenance::Variable { name: name.clone(), declared_sensitive: sensitive }, sensitive))
+            }
+            _ => None,
+        },
+        config::Input::Opaque => None,
+    }
+}
+
+fn resolve_backup(plan: &Plan, config: &Config, call: &ClusterCall, evidence: &[(String, Evidence)]) -> Backup {
     match call_input(plan, &call.chain, BACKUP) {
         Input::Literal(v) => return map_from_json(&v, &Provenance::Configuration, false),
         Input::Variable { name, value, sensitive } => {
@@ -393,12 +464,14 @@ fn resolve_backup(plan: &Plan, call: &ClusterCall, evidence: &[(String, Evidence
     if unknown_at.is_none() {
         unknown_at = evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}")));
     }
-    Backup::Unresolved {
-        reason: match unknown_at {
-            Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
-            None => "the plan records only references for it and no resource of the module shows its value".into(),
-        },
+    if let Some(b) = from_files(config, call, BACKUP).and_then(|i| backup_from_files(plan, i)) {
+        return b;
     }
+    let reason = match unknown_at {
+        Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
+        None => "the plan records only references for it and no resource of the module shows its value".into(),
+    };
+    Backup::Unresolved { reason: format!("{reason}{}", config_hint(config, call)) }
 }
 
 fn resolved_keys(keys: &BTreeMap<String, Found>, prov: &Provenance) -> BTreeMap<String, Resolved> {
@@ -411,7 +484,7 @@ fn resolved_keys(keys: &BTreeMap<String, Found>, prov: &Provenance) -> BTreeMap<
         .collect()
 }
 
-fn resolve_token(plan: &Plan, call: &ClusterCall, evidence: &[(String, Evidence)]) -> Token {
+fn resolve_token(plan: &Plan, config: &Config, call: &ClusterCall, evidence: &[(String, Evidence)]) -> Token {
     let references = call
         .chain
         .last()
@@ -441,11 +514,22 @@ fn resolve_token(plan: &Plan, call: &ClusterCall, evidence: &[(String, Evidence)
                     }
                 }
             }
-            state.unwrap_or_else(|| TokenState::Unresolved {
-                reason: match evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}"))) {
+            let files = || match from_files(config, call, TOKEN) {
+                Some(config::Input::Value(l)) => match &l.eval {
+                    config::Eval::Literal(Json::Null) => Some(TokenState::NotSet),
+                    _ => located_value(plan, l, TOKEN).map(|mut r| {
+                        r.sensitive = true;
+                        TokenState::Resolved(r)
+                    }),
+                },
+                _ => None,
+            };
+            state.or_else(files).unwrap_or_else(|| {
+                let reason = match evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}"))) {
                     Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
                     None => "no resource of the module shows its value".into(),
-                },
+                };
+                TokenState::Unresolved { reason: format!("{reason}{}", config_hint(config, call).replace("literal keys", "value")) }
             })
         }
     };

@@ -278,14 +278,26 @@ fn no_fixture_secret_in_any_output() {
     let cases = all_cases();
     assert!(cases.len() >= 10);
     for case in &cases {
-        let mut s = Session::new(Options::default());
-        s.add_plan(case, &fixture(case)).unwrap();
-        let dbg = format!("{:?}", s.report());
-        for f in format::FORMATS {
-            let out = s.render(f).unwrap();
-            for secret in &secrets {
-                assert!(!out.contains(secret.as_str()), "{case} {f} leaks a fixture secret");
-                assert!(!dbg.contains(secret.as_str()), "{case} Debug leaks a fixture secret");
+        // With and without the fixture's own .tf files (some hold literal secrets).
+        let dir = format!("{}/tests/fixtures/{case}", env!("CARGO_MANIFEST_DIR"));
+        let tf: serde_json::Map<String, Value> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), Value::String(std::fs::read_to_string(e.path()).unwrap())))
+            .collect();
+        for options in [serde_json::json!({}), serde_json::json!({ "config": tf })] {
+            let mut s = Session::new(Options::from_json(&options.to_string()).unwrap());
+            s.add_plan(case, &fixture(case)).unwrap();
+            let dbg = format!("{:?}", s.report());
+            let baseline = s.fingerprint(None).to_string();
+            for f in format::FORMATS {
+                let out = s.render(f).unwrap();
+                for secret in &secrets {
+                    assert!(!out.contains(secret.as_str()), "{case} {f} leaks a fixture secret");
+                    assert!(!dbg.contains(secret.as_str()), "{case} Debug leaks a fixture secret");
+                    assert!(!baseline.contains(secret.as_str()), "{case} baseline leaks a fixture secret");
+                }
             }
         }
     }

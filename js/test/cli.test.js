@@ -152,3 +152,17 @@ test('fingerprint from the API', () => {
   assert.deepEqual(Object.keys(doc.etcd_backup.baseline), ['aws/my-etcd-backups/cluster-name']);
   assert.deepEqual(evaluate(readFileSync(plan('seed')), { data: doc }).findings, []);
 });
+
+test('--config resolves a first-create plan: EB002 without it, EB101 with it, no literal secret shown', () => {
+  const without = run([plan('first-create-missing-bucket'), '--format', 'json']);
+  assert.equal(without.code, 0);
+  const w = JSON.parse(without.out);
+  assert.deepEqual(w.findings.map((f) => f.rule), ['EB002']);
+  assert.match(w.findings[0].message, /--config DIR/);
+  const withConfig = run([plan('first-create-missing-bucket'), '--config', join(fixtures, 'first-create-missing-bucket'), '--format', 'json']);
+  assert.equal(withConfig.code, 1);
+  const r = JSON.parse(withConfig.out);
+  assert.ok(r.findings.some((f) => f.rule === 'EB101' && f.key === 's3-bucket'));
+  for (const s of secrets) assert.ok(!withConfig.out.includes(s));
+  assert.equal(run([plan('seed'), '--config', '/nonexistent-dir']).code, 2);
+});

@@ -63,6 +63,9 @@ pub fn render(r: &Report, color: bool) -> String {
         }
         s.push('\n');
     }
+    for e in &r.config_errors {
+        let _ = writeln!(s, "{} {e}", p.yellow("config:"));
+    }
     let verdict = if r.summary.deny > 0 { p.red("FAIL") } else { p.bold("PASS") };
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let _ = writeln!(

@@ -42,7 +42,11 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
         Backup::Unresolved { reason } => out.push(draft(
             Some("etcd_backup"),
             format!("{}: the keys of etcd_backup cannot be resolved from the plan: {reason}; none of its keys is checked", c.address),
-            "pass etcd_backup as literals or root variables, or plan again once the values it depends on exist",
+            if reason.contains("--config DIR") {
+                "run the check with --config pointing at the root module's directory (the .tf files), or pass etcd_backup from root variables"
+            } else {
+                "pass etcd_backup as literals or root variables, or plan again once the values it depends on exist"
+            },
         )),
         Backup::Keys(keys) => {
             let unknown: Vec<&str> =

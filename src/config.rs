@@ -1,0 +1,266 @@
+//! The Terraform configuration itself (SPEC §2, source 5): the root module's `.tf` files, given
+//! with `--config DIR` or `options.config` (`{path: text}`). The plan JSON loses the literal keys
+//! of an `etcd_backup` map that mixes literals and references; the files still have them.
+//!
+//! Evaluated: object constructors, `merge(...)` of them, literals, `var.X` (from the plan's root
+//! variables) and literal `local.X` (from the same files). Anything else is unknown — never guessed.
+
+use std::collections::BTreeMap;
+
+use hcl_edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl_edit::structure::{Body, Structure};
+use hcl_edit::Span;
+use serde_json::Value as Json;
+
+/// An expression's value as far as the files tell it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Eval {
+    Literal(Json),
+    /// From a root variable: its name (the value comes from the plan).
+    Var(String),
+    Unknown,
+}
+
+/// A scalar or map value found in the files, with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Located {
+    pub eval: Eval,
+    pub file: String,
+    pub line: usize,
+}
+
+/// What the files say about one input of a module call.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// An object whose keys are all known; values may be unknown.
+    Map(BTreeMap<String, Located>),
+    /// A single value (`var.X`, a literal, `null`).
+    Value(Located),
+    /// Something the files cannot tell (a conditional, a for expression, a computed key).
+    Opaque,
+}
+
+#[derive(Default, Debug)]
+pub struct ModuleBlock {
+    pub inputs: BTreeMap<String, Input>,
+}
+
+/// The root module as the `.tf` files describe it.
+#[derive(Default, Debug)]
+pub struct Config {
+    pub modules: BTreeMap<String, ModuleBlock>,
+    /// `file:line:column: what` for files that do not parse (no text of the file is quoted).
+    pub errors: Vec<String>,
+    pub given: bool,
+}
+
+struct Source<'s> {
+    file: &'s str,
+    text: &'s str,
+}
+
+impl Source<'_> {
+    fn line_of(&self, span: Option<std::ops::Range<usize>>) -> usize {
+        let at = span.map(|r| r.start).unwrap_or(0).min(self.text.len());
+        self.text.as_bytes()[..at].iter().filter(|b| **b == b'\n').count() + 1
+    }
+}
+
+fn ident_path(e: &Expression) -> Option<Vec<String>> {
+    match e {
+        Expression::Variable(v) => Some(vec![v.as_str().to_string()]),
+        Expression::Traversal(t) => {
+            let mut p = ident_path(&t.expr)?;
+            for op in &t.operators {
+                match op.value() {
+                    TraversalOperator::GetAttr(a) => p.push(a.as_str().to_string()),
+                    _ => return None,
+                }
+            }
+            Some(p)
+        }
+        Expression::Parenthesis(p) => ident_path(p.inner()),
+        _ => None,
+    }
+}
+
+/// `local.X` → its expression, and the file (path, text) it is written in.
+type Locals<'s> = BTreeMap<String, (Expression, &'s str, &'s str)>;
+
+fn scalar(e: &Expression, src: &Source, locals: &Locals<'_>, depth: usize) -> Located {
+    let here = |eval| Located { eval, file: src.file.to_string(), line: src.line_of(e.span()) };
+    match e {
+        Expression::String(s) => here(Eval::Literal(Json::String(s.value().to_string()))),
+        Expression::Bool(b) => here(Eval::Literal(Json::String(b.value().to_string()))),
+        Expression::Number(n) => here(Eval::Literal(Json::String(n.value().to_string()))),
+        Expression::Null(_) => here(Eval::Literal(Json::Null)),
+        Expression::Parenthesis(p) => scalar(p.inner(), src, locals, depth + 1),
+        _ => match ident_path(e).as_deref() {
+            Some([v, name]) if v == "var" => here(Eval::Var(name.clone())),
+            Some([l, name]) if l == "local" && depth < 8 => match locals.get(name) {
+                Some((expr, file, text)) => scalar(expr, &Source { file, text }, locals, depth + 1),
+                None => here(Eval::Unknown),
+            },
+            _ => here(Eval::Unknown),
+        },
+    }
+}
+
+fn object_key(k: &ObjectKey) -> Option<String> {
+    match k {
+        ObjectKey::Ident(i) => Some(i.as_str().to_string()),
+        ObjectKey::Expression(Expression::String(s)) => Some(s.value().to_string()),
+        _ => None,
+    }
+}
+
+fn input(e: &Expression, src: &Source, locals: &Locals<'_>, depth: usize) -> Input {
+    if depth > 8 {
+        return Input::Opaque;
+    }
+    match e {
+        Expression::Object(o) => {
+            let mut keys = BTreeMap::new();
+            for (k, v) in o.iter() {
+                let Some(name) = object_key(k) else { return Input::Opaque };
+                keys.insert(name, scalar(v.expr(), src, locals, depth + 1));
+            }
+            Input::Map(keys)
+        }
+        Expression::Parenthesis(p) => input(p.inner(), src, locals, depth + 1),
+        Expression::FuncCall(f) if f.name.namespace.is_empty() && f.name.name.as_str() == "merge" => {
+            let mut keys = BTreeMap::new();
+            for arg in f.args.iter() {
+                match input(arg, src, locals, depth + 1) {
+                    Input::Map(m) => keys.extend(m),
+                    Input::Value(Located { eval: Eval::Literal(Json::Null), .. }) => {}
+                    _ => return Input::Opaque,
+                }
+            }
+            Input::Map(keys)
+        }
+        _ => match ident_path(e).as_deref() {
+            Some([l, name]) if l == "local" => match locals.get(name) {
+                Some((expr, file, text)) => input(expr, &Source { file, text }, locals, depth + 1),
+                None => Input::Opaque,
+            },
+            _ => {
+                let s = scalar(e, src, locals, depth + 1);
+                if s.eval == Eval::Unknown {
+                    Input::Opaque
+                } else {
+                    Input::Value(s)
+                }
+            }
+        },
+    }
+}
+
+impl Config {
+    /// Parses the root module's files; `files` maps a path to its text. Only `.tf` files count.
+    pub fn parse(files: &BTreeMap<String, String>) -> Config {
+        let mut cfg = Config { given: true, ..Default::default() };
+        let mut bodies: Vec<(&str, &str, Body)> = Vec::new();
+        for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".tf")) {
+            match hcl_edit::parser::parse_body(text) {
+                Ok(body) => bodies.push((path, text, body)),
+                Err(e) => {
+                    let loc = e.location();
+                    // Only the parser's own words: the offending line could hold a secret.
+                    let what = e.message().lines().next().unwrap_or("syntax error").chars().take(120).collect::<String>();
+                    cfg.errors.push(format!("{path}:{}:{}: cannot parse: {what}", loc.line(), loc.column()));
+                }
+            }
+        }
+        // Locals first: module inputs may use them, in any file.
+        let mut locals: Locals = BTreeMap::new();
+        for (path, text, body) in &bodies {
+            for s in body.iter() {
+                if let Structure::Block(b) = s {
+                    if b.ident.as_str() == "locals" {
+                        for attr in b.body.attributes() {
+                            locals.insert(attr.key.as_str().to_string(), (attr.value.clone(), *path, *text));
+                        }
+                    }
+                }
+            }
+        }
+        for (path, text, body) in &bodies {
+            let src = Source { file: path, text };
+            for s in body.iter() {
+                let Structure::Block(b) = s else { continue };
+                if b.ident.as_str() != "module" {
+                    continue;
+                }
+                let Some(name) = b.labels.first().map(|l| match l {
+                    hcl_edit::structure::BlockLabel::Ident(i) => i.as_str().to_string(),
+                    hcl_edit::structure::BlockLabel::String(s) => s.value().to_string(),
+                }) else {
+                    continue;
+                };
+                let mut block = ModuleBlock::default();
+                for attr in b.body.attributes() {
+                    let key = attr.key.as_str();
+                    if key == "etcd_backup" || key == "cluster_token" {
+                        block.inputs.insert(key.to_string(), input(&attr.value, &src, &locals, 0));
+                    }
+                }
+                cfg.modules.insert(name, block);
+            }
+        }
+        cfg
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Config {
+        Config::parse(&BTreeMap::from([("main.tf".to_string(), text.to_string())]))
+    }
+
+    #[test]
+    fn mixed_map_with_merge_locals_and_vars() {
+        let c = parse(
+            r#"
+locals {
+  region = "eu-west-1"
+}
+
+module "k8s" {
+  source = "x"
+  etcd_backup = merge({
+    s3          = true
+    s3-endpoint = "s3.amazonaws.com"
+    "s3-folder" = "f"
+  }, {
+    s3-region     = local.region
+    s3-secret-key = var.secret
+    s3-bucket     = "${var.prefix}-etcd"
+  })
+  cluster_token = var.token
+}
+"#,
+        );
+        let Input::Map(m) = &c.modules["k8s"].inputs["etcd_backup"] else { panic!("{c:?}") };
+        assert_eq!(m["s3"].eval, Eval::Literal(Json::String("true".into())));
+        assert_eq!(m["s3"].line, 9);
+        assert_eq!(m["s3-region"].eval, Eval::Literal(Json::String("eu-west-1".into())));
+        assert_eq!(m["s3-region"].line, 3);
+        assert_eq!(m["s3-secret-key"].eval, Eval::Var("secret".into()));
+        assert_eq!(m["s3-bucket"].eval, Eval::Unknown);
+        assert_eq!(m.len(), 6);
+        assert_eq!(c.modules["k8s"].inputs["cluster_token"], Input::Value(Located { eval: Eval::Var("token".into()), file: "main.tf".into(), line: 17 }));
+    }
+
+    #[test]
+    fn conditionals_are_opaque_and_errors_are_reported_without_text() {
+        let c = parse("module \"k8s\" {\n  etcd_backup = var.on ? { s3 = \"true\" } : null\n}\n");
+        assert_eq!(c.modules["k8s"].inputs["etcd_backup"], Input::Opaque);
+        let bad = parse("module \"k8s\" {\n  etcd_backup = { s3-secret-key = \"SUPERSECRET\" \n");
+        assert_eq!(bad.errors.len(), 1);
+        assert!(bad.errors[0].starts_with("main.tf:"), "{}", bad.errors[0]);
+        assert!(!bad.errors[0].contains("SUPERSECRET"));
+    }
+}

@@ -1,0 +1,108 @@
+//! `--config`: the root module's `.tf` files resolve what a first-create plan of the real module
+//! cannot tell (SPEC §2, source 5).
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeMap;
+
+use etcd_backup_policy::{Options, Session};
+use serde_json::{json, Value};
+
+fn dir(case: &str) -> String {
+    format!("{}/tests/fixtures/{case}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `.tf` files of a fixture's root module, as the CLI's `--config DIR` reads them.
+fn tf_files(case: &str) -> BTreeMap<String, String> {
+    std::fs::read_dir(dir(case))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap()))
+        .collect()
+}
+
+fn report(case: &str, config: Option<BTreeMap<String, String>>) -> Value {
+    let opts = json!({ "config": config, "rules": { "EB303": "off" } });
+    let mut s = Session::new(Options::from_json(&opts.to_string()).unwrap());
+    s.add_plan(&format!("{case}/plan.json"), &std::fs::read(format!("{}/plan.json", dir(case))).unwrap()).unwrap();
+    serde_json::to_value(s.report()).unwrap()
+}
+
+fn rules(r: &Value) -> Vec<(String, String)> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().to_string(), f["key"].as_str().unwrap_or("").to_string()))
+        .collect()
+}
+
+#[test]
+fn first_create_without_config_is_eb002_naming_config_and_never_eb101() {
+    let r = report("first-create-missing-bucket", None);
+    assert_eq!(rules(&r), vec![("EB002".into(), "etcd_backup".into())]);
+    let f = &r["findings"][0];
+    assert!(f["message"].as_str().unwrap().contains("--config DIR"), "{f}");
+    assert!(f["remediation"].as_str().unwrap().contains("--config"), "{f}");
+}
+
+#[test]
+fn first_create_with_config_gets_eb101_and_eb110() {
+    let r = report("first-create-missing-bucket", Some(tf_files("first-create-missing-bucket")));
+    assert_eq!(
+        rules(&r),
+        vec![
+            ("EB101".into(), "s3-bucket".into()),
+            ("EB110".into(), "s3-access-key".into()),
+            ("EB110".into(), "s3-secret-key".into()),
+        ]
+    );
+    let keys = &r["clusters"][0]["keys"];
+    assert_eq!(keys["s3"]["source"], "configuration-file");
+    assert_eq!(keys["s3"]["from"], "main.tf:24");
+    assert_eq!(keys["s3-folder"]["source"], "variable");
+    assert_eq!(keys["s3-folder"]["value"], "first-missing");
+    assert_eq!(keys["s3-region"]["value"], "us-east-1", "from a literal local");
+    assert_eq!(keys["s3-region"]["from"], "main.tf:16");
+    assert_eq!(keys["s3-secret-key"]["value"], Value::Null);
+    assert!(r["findings"][1]["message"].as_str().unwrap().contains("at main.tf:27"));
+}
+
+#[test]
+fn first_create_of_a_complete_map_resolves_with_config() {
+    let r = report("first-create", Some(tf_files("first-create")));
+    assert_eq!(rules(&r), vec![]);
+    assert_eq!(r["clusters"][0]["location"], json!({"service": "aws", "bucket": "first-etcd", "folder": "first"}));
+    assert_eq!(r["clusters"][0]["restore"], true);
+}
+
+#[test]
+fn later_change_of_the_real_module_reads_the_rendered_json_files() {
+    let r = report("real-module-change", None);
+    assert_eq!(rules(&r), vec![]);
+    let c = &r["clusters"][0];
+    assert_eq!(c["action"], "update");
+    assert_eq!(c["keys"]["snapshot-retention"]["value"], "336");
+    assert!(c["keys"]["s3-bucket"]["from"].as_str().unwrap().ends_with("cloud-config > /etc/zadara/etcd_backup.json)"));
+    assert_eq!(c["token"]["status"], "unchanged");
+    assert_eq!(c["retention"], 336);
+}
+
+#[test]
+fn unparsable_files_are_reported_not_fatal_and_never_quoted() {
+    let mut files = tf_files("first-create-missing-bucket");
+    files.insert("broken.tf".into(), "variable \"x\" {\n  default = \"AKIAFAKEFIXTURE00002\n".into());
+    let r = report("first-create-missing-bucket", Some(files));
+    let errors = r["config_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1);
+    assert!(errors[0].as_str().unwrap().starts_with("broken.tf:"));
+    assert!(!r.to_string().contains("AKIAFAKEFIXTURE00002"));
+    assert!(rules(&r).contains(&("EB101".into(), "s3-bucket".into())), "the other files still count");
+}
+
+#[test]
+fn config_changes_nothing_where_the_plan_already_tells() {
+    for case in ["seed", "literal", "for-each", "rules-fire"] {
+        assert_eq!(rules(&report(case, None)), rules(&report(case, Some(tf_files(case)))), "{case}");
+    }
+}
