@@ -17,10 +17,15 @@ setup:
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --locked || \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
 	fi
+	@# JS build and test tools (esbuild, typescript, ajv, …) from js/package-lock.json.
+	@if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then \
+	  cd js && npm ci --no-audit --no-fund; \
+	fi
 
 build: setup
 	cargo build --release --lib --target $(WASM_TARGET)
 	wasm-bindgen --target web --out-dir $(PKG) --out-name etcd_backup_policy $(WASM)
+	cd js && npm run -s build:cjs
 
 FX := tests/fixtures
 demo: build

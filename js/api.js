@@ -1,0 +1,88 @@
+// etcd-backup-policy: the JavaScript face of the WASM engine, shared by every entry point
+// (index.js for Node, browser.js, the CommonJS build). Thin on purpose: reading plans, resolving
+// clusters, rules and rendering all happen in Rust; this file only moves bytes. The entry points
+// instantiate the WASM before any of these functions can be called.
+import { Evaluation, rulesJson, explain as explainRule } from './pkg/etcd_backup_policy.js';
+
+const encoder = new TextEncoder();
+
+function toBytes(plan) {
+  if (typeof plan === 'string') return encoder.encode(plan);
+  if (plan instanceof Uint8Array) return plan;
+  if (plan instanceof ArrayBuffer) return new Uint8Array(plan);
+  if (ArrayBuffer.isView(plan)) return new Uint8Array(plan.buffer, plan.byteOffset, plan.byteLength);
+  if (plan !== null && typeof plan === 'object') return encoder.encode(JSON.stringify(plan));
+  throw new TypeError('a plan must be a string, bytes or an object');
+}
+
+function isSinglePlan(p) {
+  // An array is a list of plans; anything else plan-like is one plan.
+  return typeof p === 'string' || p instanceof Uint8Array || p instanceof ArrayBuffer || ArrayBuffer.isView(p) || (p !== null && typeof p === 'object' && !Array.isArray(p));
+}
+
+function planNames(count, names) {
+  if (Array.isArray(names)) return names.map(String);
+  return Array.from({ length: count }, (_, i) => (count === 1 ? 'plan.json' : `plan-${i + 1}.json`));
+}
+
+// Errors from the engine arrive as `Error`s with a one-line message.
+function engineOptions(options = {}) {
+  return JSON.stringify({ data: options.data ?? null, rules: options.rules ?? {}, color: Boolean(options.color), config: options.config ?? null });
+}
+
+/**
+ * Evaluates once and renders the report in a format (`json`, `text`, `opa`).
+ * Returns `{ text, summary }`: the rendering and the verdict's counts.
+ */
+/** Runs `use` on an evaluation holding every plan; frees the WASM memory afterwards. */
+function withPlans(plans, options, engineOpts, use) {
+  if (plans === null || plans === undefined || (!isSinglePlan(plans) && typeof plans[Symbol.iterator] !== 'function')) {
+    throw new TypeError('plans must be a plan (string, bytes or object) or an array of plans');
+  }
+  const list = isSinglePlan(plans) ? [plans] : Array.from(plans);
+  const names = planNames(list.length, options.names);
+  const ev = new Evaluation(engineOpts);
+  try {
+    list.forEach((p, i) => ev.addPlan(names[i] ?? `plan-${i + 1}.json`, toBytes(p)));
+    return use(ev);
+  } finally {
+    ev.free();
+  }
+}
+
+export function check(plans, options = {}, format = 'json') {
+  return withPlans(plans, options, engineOptions(options), (ev) => ({ text: ev.render(format), summary: JSON.parse(ev.summaryJson()) }));
+}
+
+/** The report of one plan or several (a fleet) rendered in a format (`json`, `text`, `opa`). */
+export function render(plans, options = {}, format = 'json') {
+  return check(plans, options, format).text;
+}
+
+/** Evaluates one plan or several and returns the report object (SPEC §4). */
+export function evaluate(plans, options = {}) {
+  return JSON.parse(render(plans, options, 'json'));
+}
+
+/**
+ * The baseline data document for the plans' clusters: per backup location a salted SHA-256 of the
+ * token (never the token). `options.merge` is an earlier document to update. Pass the result back
+ * as `options.data` to `evaluate`.
+ */
+export function fingerprint(plans, options = {}) {
+  const merge = options.merge === undefined || options.merge === null ? '' : JSON.stringify(options.merge);
+  return withPlans(plans, options, engineOptions({ config: options.config }), (ev) => JSON.parse(ev.fingerprintJson(merge)));
+}
+
+/** The output formats the engine renders. */
+export const FORMATS = ['text', 'json', 'opa', 'sarif', 'junit', 'github', 'markdown'];
+
+/** The rule catalogue: `[{id, name, severity, summary}]`. */
+export function rules() {
+  return JSON.parse(rulesJson());
+}
+
+/** A rule's documentation text (Markdown). */
+export function explain(id) {
+  return explainRule(String(id));
+}

@@ -1,0 +1,10 @@
+// Source of dist/index.cjs (bundled by esbuild as CommonJS): the same API, instantiated
+// synchronously so that `require('etcd-backup-policy')` returns it ready to use.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { initSync } from '../pkg/etcd_backup_policy.js';
+
+// In the bundle, __dirname is dist/.
+initSync({ module: readFileSync(join(__dirname, '..', 'pkg', 'etcd_backup_policy_bg.wasm')) });
+
+export * from '../api.js';

@@ -1,0 +1,163 @@
+// The npm package as a user gets it: `npm pack`, installed into an empty project, then `import`,
+// `require`, `npx`, the TypeScript types, every output format, and the OPA adapter.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync, cpSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Ajv from 'ajv-draft-04';
+import { XMLParser } from 'fast-xml-parser';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkgDir = join(here, '..');
+const fixtures = join(pkgDir, '..', 'tests', 'fixtures');
+const plan = (c) => join(fixtures, c, 'plan.json');
+const secrets = readFileSync(join(fixtures, 'secrets.txt'), 'utf8').split('\n').filter(Boolean);
+const npmEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+
+let project;
+let tarball;
+
+before(() => {
+  project = mkdtempSync(join(tmpdir(), 'ebp-consumer-'));
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: pkgDir, env: npmEnv, encoding: 'utf8' }));
+  tarball = join(project, packed[0].filename);
+  const files = packed[0].files.map((f) => f.path);
+  assert.ok(files.includes('pkg/etcd_backup_policy_bg.wasm'), 'the .wasm is inside');
+  assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('node_modules/')), files.join(' '));
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+  execFileSync('npm', ['install', '--offline', '--no-package-lock', tarball], { cwd: project, env: npmEnv, stdio: 'pipe' });
+});
+
+after(() => rmSync(project, { recursive: true, force: true }));
+
+function node(args, opts = {}) {
+  return spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, ...opts });
+}
+
+test('the package declares no install scripts and no runtime dependencies', () => {
+  const pkg = JSON.parse(readFileSync(join(project, 'node_modules', 'etcd-backup-policy', 'package.json'), 'utf8'));
+  for (const s of ['preinstall', 'install', 'postinstall', 'prepare']) assert.equal(pkg.scripts?.[s], undefined, s);
+  assert.equal(pkg.dependencies, undefined);
+  assert.equal(pkg.engines.node, '>=18');
+});
+
+test('import (ESM) and require (CommonJS) of the installed tarball', () => {
+  const esm = node(['--input-type=module', '-e', `
+    import { evaluate, rules } from 'etcd-backup-policy';
+    import { loadPolicy } from 'etcd-backup-policy/opa';
+    import { readFileSync } from 'node:fs';
+    const r = evaluate(readFileSync(${JSON.stringify(plan('missing-bucket'))}));
+    const p = await loadPolicy();
+    console.log(r.findings[0].rule, rules().length > 20, p.evaluate(readFileSync(${JSON.stringify(plan('missing-bucket'))}, 'utf8'))[0].result.length);
+  `]);
+  assert.equal(esm.status, 0, esm.stderr);
+  assert.equal(esm.stdout.trim(), 'EB101 true 1');
+  const cjs = node(['-e', `
+    const { evaluate } = require('etcd-backup-policy');
+    const { loadPolicySync } = require('etcd-backup-policy/opa');
+    const r = evaluate(require('fs').readFileSync(${JSON.stringify(plan('missing-bucket'))}));
+    console.log(r.findings[0].rule, loadPolicySync().evaluate(require(${JSON.stringify(plan('missing-bucket'))}), 'etcd_backup/report')[0].result.summary.deny);
+  `]);
+  assert.equal(cjs.status, 0, cjs.stderr);
+  assert.equal(cjs.stdout.trim(), 'EB101 1');
+});
+
+test('npx etcd-backup-policy runs the installed CLI', () => {
+  const r = spawnSync('npx', ['--offline', '--no-install', 'etcd-backup-policy', '--version'], { cwd: project, encoding: 'utf8', env: npmEnv });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^etcd-backup-policy 0\.1\.0$/m);
+  const check = spawnSync('npx', ['--offline', '--no-install', 'etcd-backup-policy', 'check', plan('missing-bucket')], { cwd: project, encoding: 'utf8', env: npmEnv });
+  assert.equal(check.status, 1);
+  assert.match(check.stdout, /EB101/);
+});
+
+test('the TypeScript types check with tsc, including opa-wasm compatibility', () => {
+  // The consumer project gets the types test and opa-wasm's own types to compare against.
+  const types = join(project, 'types');
+  mkdirSync(types, { recursive: true });
+  cpSync(join(here, 'types'), types, { recursive: true });
+  cpSync(join(pkgDir, 'node_modules', '@open-policy-agent'), join(project, 'node_modules', '@open-policy-agent'), { recursive: true });
+  const tsc = join(pkgDir, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', join(types, 'tsconfig.json')], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+});
+
+const FORMATS = ['text', 'json', 'opa', 'sarif', 'junit', 'github', 'markdown'];
+const cli = join(pkgDir, 'cli.js');
+const runCli = (args) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+
+test('every format: exit 1 on a failing plan, 0 on a passing one, never a secret', () => {
+  for (const format of FORMATS) {
+    const failing = runCli([plan('first-create-missing-bucket'), '--config', join(fixtures, 'first-create-missing-bucket'), '--format', format]);
+    assert.equal(failing.status, 1, `${format}: ${failing.stderr}`);
+    assert.ok(failing.stdout.length > 0);
+    const passing = runCli([plan('seed'), '--config', join(fixtures, 'seed'), '--format', format]);
+    assert.equal(passing.status, 0, `${format}: ${passing.stderr}`);
+    for (const s of secrets) {
+      assert.ok(!failing.stdout.includes(s) && !passing.stdout.includes(s), `${format} leaks a fixture secret`);
+    }
+  }
+});
+
+test('SARIF validates against the SARIF 2.1.0 JSON schema', () => {
+  const schema = JSON.parse(readFileSync(join(pkgDir, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json'), 'utf8'));
+  const validate = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false }).compile(schema);
+  assert.ok(!validate({ version: '2.1.0', runs: [{ results: [] }] }), 'the schema really validates (a run needs a tool)');
+  for (const c of ['rules-fire', 'seed', 'unrelated']) {
+    const sarif = JSON.parse(runCli([plan(c), '--format', 'sarif']).stdout);
+    assert.ok(validate(sarif), JSON.stringify(validate.errors, null, 1));
+    assert.equal(sarif.version, '2.1.0');
+  }
+  const sarif = JSON.parse(runCli([plan('rules-fire'), '--format', 'sarif']).stdout);
+  const result = sarif.runs[0].results.find((r) => r.ruleId === 'EB107');
+  assert.equal(result.level, 'error');
+  assert.equal(sarif.runs[0].tool.driver.rules[result.ruleIndex].id, 'EB107');
+  assert.match(sarif.runs[0].tool.driver.rules[result.ruleIndex].help.text, /robfig/);
+});
+
+test('JUnit XML has one failure per deny and parses as XML', () => {
+  const r = runCli([plan('rules-fire'), '--format', 'junit']);
+  const report = JSON.parse(runCli([plan('rules-fire'), '--format', 'json']).stdout);
+  const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(r.stdout);
+  const suite = xml.testsuites.testsuite;
+  const cases = [suite.testcase].flat();
+  assert.equal(cases.filter((c) => c.failure).length, report.summary.deny);
+  assert.equal(Number(xml.testsuites.failures), report.summary.deny);
+  assert.equal(Number(suite.tests), cases.length);
+});
+
+test('GitHub annotations are single workflow-command lines', () => {
+  const out = runCli([plan('rules-fire'), '--format', 'github']).stdout.trim().split('\n');
+  const commands = out.filter((l) => l.startsWith('::'));
+  assert.ok(commands.length > 10);
+  for (const l of commands) assert.match(l, /^::(error|warning) file=[^,:]+,title=[^,:]+::[^\n]+$/);
+  assert.ok(commands.some((l) => l.includes('%0AFix: ')));
+});
+
+test('Markdown is a PR comment with a cluster table and a findings table', () => {
+  const md = runCli([plan('fleet-shared'), '--format', 'markdown']).stdout;
+  assert.match(md, /^### etcd-backup-policy: ❌ failed/);
+  assert.match(md, /\| Cluster \| Plan \| Action \| Location/);
+  assert.match(md, /\| ❌ deny \| EB201 shared-backup-location \|/);
+  assert.ok(!md.includes('<bucket>'));
+});
+
+test('text output is coloured only on a terminal, and never with NO_COLOR', () => {
+  const pty = (env) =>
+    spawnSync('python3', ['-c', 'import pty, sys; pty.spawn(sys.argv[1:])', process.execPath, cli, plan('missing-bucket')], { encoding: 'utf8', env });
+  const base = { ...process.env };
+  delete base.NO_COLOR;
+  assert.match(pty(base).stdout, /\x1b\[1;31mDENY/);
+  assert.doesNotMatch(pty({ ...base, NO_COLOR: '1' }).stdout, /\x1b\[/);
+  assert.doesNotMatch(runCli([plan('missing-bucket')]).stdout, /\x1b\[/);
+});
+
+test('--help and --version', () => {
+  const h = runCli(['--help']);
+  assert.equal(h.status, 0);
+  for (const word of ['check', 'fingerprint', 'rules', 'explain', '--config', '--data', '--format', '--fail-on', '--rule', '--output']) assert.ok(h.stdout.includes(word), word);
+  assert.match(runCli(['--version']).stdout, /^etcd-backup-policy \d+\.\d+\.\d+/);
+});
