@@ -52,6 +52,15 @@ test-wasm: setup
 test-js: build
 	node --test js/test/
 
+BENCH_SIZES := 1 10 100
+bench: build
+	cargo build --release --examples
+	@for mb in $(BENCH_SIZES); do [ -f bench/plan-$${mb}mb.json ] || target/release/examples/genplan $$mb bench/plan-$${mb}mb.json; done
+	@echo "native (best of 5):"
+	@target/release/examples/bench_native $(foreach mb,$(BENCH_SIZES),bench/plan-$(mb)mb.json)
+	@echo "WASM in Node vs JSON.parse (best of 5):"
+	@node --max-old-space-size=8192 bench/bench.mjs $(foreach mb,$(BENCH_SIZES),bench/plan-$(mb)mb.json)
+
 fixtures:
 	tests/fixtures/regen.sh
 

@@ -63,19 +63,51 @@ struct InstanceResources<'p, 'a> {
     prior: Vec<&'p crate::plan::ResourceValues<'a>>,
 }
 
+/// The plan's resources grouped by module address, so that finding an instance's resources is a
+/// range lookup rather than a scan of every resource (plans hold tens of thousands).
+struct ModuleIndex<'p, 'a> {
+    changes: BTreeMap<&'p str, Vec<&'p crate::plan::ResourceChange<'a>>>,
+    planned: BTreeMap<&'p str, Vec<&'p crate::plan::ResourceValues<'a>>>,
+    prior: BTreeMap<&'p str, Vec<&'p crate::plan::ResourceValues<'a>>>,
+}
+
+impl<'p, 'a> ModuleIndex<'p, 'a> {
+    fn new(plan: &'p Plan<'a>) -> Self {
+        let mut ix = ModuleIndex { changes: BTreeMap::new(), planned: BTreeMap::new(), prior: BTreeMap::new() };
+        for rc in &plan.resource_changes {
+            ix.changes.entry(rc.module_address.as_deref().unwrap_or("")).or_default().push(rc);
+        }
+        for r in &plan.planned_values {
+            ix.planned.entry(r.module_address.as_str()).or_default().push(r);
+        }
+        for r in &plan.prior_state {
+            ix.prior.entry(r.module_address.as_str()).or_default().push(r);
+        }
+        ix
+    }
+
+    fn module_addresses(&self) -> impl Iterator<Item = &'p str> + '_ {
+        self.changes.keys().chain(self.planned.keys()).chain(self.prior.keys()).copied()
+    }
+
+    /// Everything in the module instance at `instance` and the modules nested in it.
+    fn within<T: Copy>(map: &BTreeMap<&'p str, Vec<T>>, instance: &str) -> Vec<T> {
+        map.range(instance..)
+            .take_while(|(k, _)| k.starts_with(instance))
+            .filter(|(k, _)| within(k, instance))
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect()
+    }
+}
+
 pub fn clusters(plan: &Plan, config: &Config) -> Vec<Cluster> {
     let mut calls = Vec::new();
     cluster_calls(&plan.configuration, &mut Vec::new(), &mut Vec::new(), &mut calls);
+    let index = ModuleIndex::new(plan);
     let mut out = Vec::new();
     for call in &calls {
         let mut instances: BTreeMap<String, Vec<Step>> = BTreeMap::new();
-        let module_addresses = plan
-            .resource_changes
-            .iter()
-            .map(|rc| rc.module_address.as_deref().unwrap_or(""))
-            .chain(plan.planned_values.iter().map(|r| r.module_address.as_str()))
-            .chain(plan.prior_state.iter().map(|r| r.module_address.as_str()));
-        for a in module_addresses {
+        for a in index.module_addresses() {
             if let Some(steps) = address::instance_of(a, &call.path) {
                 instances.entry(address::render(&steps)).or_insert(steps);
             }
@@ -89,7 +121,7 @@ pub fn clusters(plan: &Plan, config: &Config) -> Vec<Cluster> {
         let mut ordered: Vec<Vec<Step>> = instances.into_values().collect();
         ordered.sort_by(|a, b| instance_order(a, b));
         for steps in ordered {
-            out.push(resolve_instance(plan, config, call, &steps));
+            out.push(resolve_instance(plan, &index, config, call, &steps));
         }
     }
     out
@@ -100,24 +132,13 @@ fn within(module_address: &str, instance: &str) -> bool {
         || (module_address.starts_with(instance) && module_address[instance.len()..].starts_with(".module."))
 }
 
-fn resolve_instance(plan: &Plan, config: &Config, call: &ClusterCall, steps: &[Step]) -> Cluster {
+fn resolve_instance(plan: &Plan, index: &ModuleIndex, config: &Config, call: &ClusterCall, steps: &[Step]) -> Cluster {
     let address = address::render(steps);
-    let mut res = InstanceResources { changes: Vec::new(), planned: Vec::new(), prior: Vec::new() };
-    for rc in &plan.resource_changes {
-        if within(rc.module_address.as_deref().unwrap_or(""), &address) {
-            res.changes.push(rc);
-        }
-    }
-    for r in &plan.planned_values {
-        if within(&r.module_address, &address) {
-            res.planned.push(r);
-        }
-    }
-    for r in &plan.prior_state {
-        if within(&r.module_address, &address) {
-            res.prior.push(r);
-        }
-    }
+    let mut res = InstanceResources {
+        changes: ModuleIndex::within(&index.changes, &address),
+        planned: ModuleIndex::within(&index.planned, &address),
+        prior: ModuleIndex::within(&index.prior, &address),
+    };
     res.changes.sort_by(|a, b| a.address.cmp(&b.address));
     res.planned.sort_by(|a, b| a.address.cmp(&b.address));
     res.prior.sort_by(|a, b| a.address.cmp(&b.address));
