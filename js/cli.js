@@ -126,9 +126,10 @@ async function main() {
   };
   const plans = args.plans.map((p) => readInput(p, 'plan'));
   const names = args.plans.map((p) => (p === '-' ? '(stdin)' : p));
+  const config = args.config === null ? null : readConfig(args.config);
   if (args.command === 'fingerprint') {
     const merge = args.merge === null ? null : readJson(args.merge, 'baseline');
-    const text = `${JSON.stringify(api.fingerprint(plans, { names, merge }), null, 2)}\n`;
+    const text = `${JSON.stringify(api.fingerprint(plans, { names, merge, config }), null, 2)}\n`;
     if (args.output !== null) writeFileSync(args.output, text);
     else process.stdout.write(text);
     return 0;
@@ -136,7 +137,6 @@ async function main() {
   const data = args.data.map((f) => readJson(f, 'data file'));
   const toFile = args.output !== null;
   const color = !toFile && args.format === 'text' && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
-  const config = args.config === null ? null : readConfig(args.config);
   const options = { data, rules: args.rules, names, color, config };
   const { text, summary } = api.check(plans, options, args.format);
   if (toFile) writeFileSync(args.output, text);

@@ -64,7 +64,7 @@ export interface RuleInfo {
 export function evaluate(plans: Plan | Plan[], options?: Options): Report;
 export function check(plans: Plan | Plan[], options?: Options, format?: string): { text: string; summary: Report['summary'] };
 export function render(plans: Plan | Plan[], options?: Options, format?: string): string;
-export function fingerprint(plans: Plan | Plan[], options?: { names?: string[]; merge?: Record<string, unknown> }): {
+export function fingerprint(plans: Plan | Plan[], options?: { names?: string[]; merge?: Record<string, unknown>; config?: Record<string, string> }): {
   etcd_backup: { baseline: Record<string, { cluster: string; plan: string; token_sha256: string }> };
 };
 export function rules(): RuleInfo[];
