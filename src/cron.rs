@@ -75,7 +75,11 @@ fn field(expr: &str, min: u32, max: u32, names: &[&str], base: u32, what: &str) 
             let mut v = start;
             while v <= end {
                 bits |= 1 << v;
-                v += st;
+                // A step as large as u32::MAX must end the loop, not wrap around.
+                v = match v.checked_add(st) {
+                    Some(n) => n,
+                    None => break,
+                };
             }
             continue;
         }
@@ -232,6 +236,17 @@ mod tests {
         assert!(parse("0 0 ? * MON-FRI").is_ok());
         assert!(parse("5/20 * * * *").is_ok());
         assert!(parse("0 0 31 2 *").unwrap().interval().is_none());
+    }
+
+    #[test]
+    fn extreme_numbers_terminate() {
+        assert!(parse("1/4294967295 * * * *").is_ok());
+        assert!(parse("*/4294967295 * * * *").is_ok());
+        assert!(parse("0/99999999999 * * * *").is_err());
+        assert!(parse("4294967295 * * * *").is_err());
+        assert!(parse("0-4294967295 * * * *").is_err());
+        assert!(parse("@every 2562047h").is_ok());
+        assert!(parse("@every 99999999999h").is_err());
     }
 
     #[test]

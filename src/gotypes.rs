@@ -77,7 +77,7 @@ pub fn parse_duration(s: &str) -> Option<f64> {
         rest = &rest[unit_end..];
     }
     // Go rejects durations beyond ~292 years (int64 nanoseconds).
-    if total > 9.2e9 {
+    if total > 9_223_372_036.854_775 {
         return None;
     }
     Some(if neg { -total } else { total })
