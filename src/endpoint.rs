@@ -73,7 +73,12 @@ fn valid_hostport(hp: &str) -> bool {
             _ => return false,
         }
     }
-    match url::Host::parse(&host) {
+    // Only ASCII host names: the ASCII-only IDNA adapter (see Cargo.toml) asserts on anything else,
+    // and an S3 endpoint with an internationalised name would need punycode anyway.
+    if !host.is_ascii() {
+        return false;
+    }
+    match url::Host::parse(&host.to_ascii_lowercase()) {
         Ok(url::Host::Domain(d)) => {
             // DNS labels: letters, digits, hyphens; not starting or ending with a hyphen.
             d.split('.').all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
@@ -131,6 +136,7 @@ mod tests {
         assert!(check("bad_host!").is_err());
         assert!(check("s3 .amazonaws.com").is_err());
         assert!(check("minio:9000/").unwrap_err().what.contains("slash"));
+        assert!(check("A\u{61d}").is_err(), "non-ASCII hosts are invalid, not a panic");
     }
 
     #[test]

@@ -99,7 +99,11 @@ pub struct Expression {
 
 impl Expression {
     pub fn parse(raw: &RawValue) -> Expression {
-        // A nested block is an array or object of expressions: not an input value we can use.
+        // Only an object is an expression; a nested block is an array of them, not an input value
+        // (and serde would read an array as the struct's fields in order).
+        if !raw.get().trim_start().starts_with('{') {
+            return Expression::default();
+        }
         serde_json::from_str(raw.get()).unwrap_or_default()
     }
 }
