@@ -17,6 +17,8 @@ setup:
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --locked || \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION); \
 	fi
+	@# Headless Chromium for the browser tests (Debian's; no browser download at install time).
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@# JS build and test tools (esbuild, typescript, ajv, …) from js/package-lock.json.
 	@if [ ! -d js/node_modules ] || [ js/package-lock.json -nt js/node_modules/.package-lock.json ]; then \
 	  cd js && npm ci --no-audit --no-fund; \

@@ -1,0 +1,49 @@
+// The plan-review page: reads dropped, chosen or pasted files locally and evaluates them in WASM.
+import { evaluate } from '../browser.js';
+import './element.js';
+
+const $ = (id) => document.getElementById(id);
+let files = [];
+
+async function run() {
+  $('error').textContent = '';
+  const plans = [];
+  const names = [];
+  const config = {};
+  for (const f of files) {
+    if (f.name.endsWith('.tf')) config[f.name] = await f.text();
+    else {
+      plans.push(new Uint8Array(await f.arrayBuffer()));
+      names.push(f.name);
+    }
+  }
+  if ($('paste').value.trim()) {
+    plans.push($('paste').value);
+    names.push('(pasted)');
+  }
+  if (plans.length === 0) return;
+  try {
+    $('report').report = evaluate(plans, { names, config: Object.keys(config).length ? config : undefined });
+  } catch (e) {
+    $('report').report = null;
+    $('error').textContent = e.message;
+  }
+}
+
+$('files').addEventListener('change', (e) => {
+  files = [...e.target.files];
+  run();
+});
+$('check').addEventListener('click', run);
+const drop = $('drop');
+drop.addEventListener('dragover', (e) => {
+  e.preventDefault();
+  drop.classList.add('over');
+});
+drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+drop.addEventListener('drop', (e) => {
+  e.preventDefault();
+  drop.classList.remove('over');
+  files = [...e.dataTransfer.files];
+  run();
+});
