@@ -44,11 +44,10 @@ impl Evidence {
     fn set_backup(&mut self, m: MapEvidence, loc: Location) {
         // A known map beats an unknown one; the first known one wins (resources are visited in
         // address order, so the choice is deterministic).
-        let better = match (&self.backup, &m) {
-            (None, _) => true,
-            (Some((MapEvidence::Unknown, _)), MapEvidence::Keys(_) | MapEvidence::Null) => true,
-            _ => false,
-        };
+        let better = matches!(
+            (&self.backup, &m),
+            (None, _) | (Some((MapEvidence::Unknown, _)), MapEvidence::Keys(_) | MapEvidence::Null)
+        );
         if better {
             self.backup = Some((m, loc));
         }
@@ -145,6 +144,7 @@ impl Extractor<'_> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)] // the walk's state: value, marks, path, encodings, depth
     fn key(&mut self, k: &str, cv: &Value, cu: &Value, cs: &Value, p: &str, via: &mut Vec<String>, depth: usize) {
         let loc = || Location { attribute: p.to_string(), via: via.clone() };
         if k == "etcd_backup" {
@@ -273,9 +273,9 @@ impl Extractor<'_> {
         self.walk(v, &Value::Null, &Value::Null, path, via, depth + 1);
     }
 
-    fn k3s_text(&mut self, s: &str, path: &str, via: &mut Vec<String>) {
+    fn k3s_text(&mut self, s: &str, path: &str, via: &[String]) {
         let k = decode::k3s_text(s);
-        let loc = || Location { attribute: path.to_string(), via: via.clone() };
+        let loc = || Location { attribute: path.to_string(), via: via.to_vec() };
         if !k.etcd.is_empty() {
             let keys = k.etcd.into_iter().map(|(key, v)| (key, Found { value: Some(v), sensitive: false })).collect();
             self.out.set_backup(MapEvidence::Keys(keys), loc());

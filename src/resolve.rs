@@ -242,7 +242,7 @@ fn prior_values(res: &InstanceResources) -> Prior {
 fn instance_action(res: &InstanceResources) -> Action {
     let managed: Vec<_> = res.changes.iter().filter(|rc| rc.mode.as_deref() != Some("data")).collect();
     if managed.is_empty() {
-        return if res.prior.is_empty() && res.planned.is_empty() { Action::NoOp } else { Action::NoOp };
+        return Action::NoOp;
     }
     let mut acts = BTreeSet::new();
     for rc in &managed {

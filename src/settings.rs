@@ -39,7 +39,7 @@ pub fn s3_retention(c: &Cluster) -> Option<i64> {
 
 /// How far back `n` snapshots reach; `None` (unbounded) when `n < 1` (k3s does not prune).
 pub fn window(n: i64, interval: f64) -> Option<f64> {
-    (n >= 1).then(|| n as f64 * interval)
+    (n >= 1).then_some(n as f64 * interval)
 }
 
 pub fn flag(c: &Cluster, key: &str) -> Option<bool> {

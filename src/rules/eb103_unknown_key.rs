@@ -21,8 +21,8 @@ with only a warning in the node's log. A typo such as `s3_bucket` or `s3-buket` 
 nothing at all: the bucket is simply not set.
 
 ## Fix
-Rename the key to the one meant; the finding suggests the nearest known key.
-`etcd-backup-policy rules` and k3s's `k3s server --help` list the flags.
+Rename the key to the one meant; the finding suggests the nearest known key. `k3s server --help`
+lists the `--etcd-*` flags (write them without the `--etcd-` prefix).
 
 ## Example
 ```hcl
@@ -61,7 +61,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
         .map(|k| {
             let (hint, fix) = match nearest(k) {
                 Some(n) => (format!("; did you mean {n}?"), format!("rename {k} to {n}")),
-                None => (String::new(), format!("remove {k}, or use a key from `etcd-backup-policy rules` / `k3s server --help` (--etcd-* flags)")),
+                None => (String::new(), format!("remove {k}, or use one of k3s's --etcd-* flags without the prefix (see `k3s server --help`)")),
             };
             Draft::new(
                 c,
