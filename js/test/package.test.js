@@ -9,6 +9,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Ajv from 'ajv-draft-04';
 import { XMLParser } from 'fast-xml-parser';
+import esbuild from 'esbuild';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgDir = join(here, '..');
@@ -72,6 +73,19 @@ test('npx etcd-backup-policy runs the installed CLI', () => {
   const check = spawnSync('npx', ['--offline', '--no-install', 'etcd-backup-policy', 'check', plan('missing-bucket')], { cwd: project, encoding: 'utf8', env: npmEnv });
   assert.equal(check.status, 1);
   assert.match(check.stdout, /EB101/);
+});
+
+test('a bundler resolves the browser build: no Node built-ins, the .wasm as an asset', () => {
+  // esbuild stands in for any bundler honouring the "browser" export condition.
+  writeFileSync(join(project, 'app.js'), "import { evaluate } from 'etcd-backup-policy';\nimport { loadPolicy } from 'etcd-backup-policy/opa';\nimport 'etcd-backup-policy/viewer';\nexport { evaluate, loadPolicy };\n");
+  const { metafile: meta } = esbuild.buildSync({
+    entryPoints: [join(project, 'app.js')], absWorkingDir: project, bundle: true, format: 'esm', platform: 'browser',
+    loader: { '.wasm': 'file' }, outdir: join(project, 'out'), metafile: true, logLevel: 'silent',
+  });
+  const inputs = Object.keys(meta.inputs);
+  assert.ok(inputs.some((i) => i.endsWith('etcd-backup-policy/browser.js')), inputs.join(' '));
+  assert.ok(!inputs.some((i) => i.endsWith('etcd-backup-policy/index.js') || i.includes('dist/')), 'the Node build stays out of a browser bundle');
+  assert.ok(!readFileSync(join(project, 'out', 'app.js'), 'utf8').includes('node:fs'));
 });
 
 test('the TypeScript types check with tsc, including opa-wasm compatibility', () => {
