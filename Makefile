@@ -60,7 +60,7 @@ bench: build
 	@for mb in $(BENCH_SIZES); do [ -f bench/plan-$${mb}mb.json ] || target/release/examples/genplan $$mb bench/plan-$${mb}mb.json; done
 	@echo "native (best of 5):"
 	@target/release/examples/bench_native $(foreach mb,$(BENCH_SIZES),bench/plan-$(mb)mb.json)
-	@echo "WASM in Node vs JSON.parse (best of 5):"
+	@echo "WASM in Node vs JSON.parse (best of 10, after warm-up):"
 	@node --max-old-space-size=8192 bench/bench.mjs $(foreach mb,$(BENCH_SIZES),bench/plan-$(mb)mb.json)
 
 fixtures:

@@ -40,25 +40,38 @@ pub struct Session {
     config: config::Config,
     plans: usize,
     clusters: Vec<model::Cluster>,
+    /// The report of the plans added so far; rendering several formats runs the rules once.
+    report: std::cell::OnceCell<Report>,
 }
 
 impl Session {
     pub fn new(options: Options) -> Session {
         let config = options.config.as_ref().map(config::Config::parse).unwrap_or_default();
-        Session { options, config, plans: 0, clusters: Vec::new() }
+        Session { options, config, plans: 0, clusters: Vec::new(), report: std::cell::OnceCell::new() }
     }
 
     pub fn add_plan(&mut self, name: &str, text: &[u8]) -> Result<(), Error> {
         let plan = plan::Plan::parse(&PlanInput { name, text })?;
         self.clusters.extend(resolve::clusters(&plan, &self.config));
         self.plans += 1;
+        self.report = std::cell::OnceCell::new();
         Ok(())
     }
 
     pub fn report(&self) -> Report {
-        let mut r = report::build(self.plans, &self.clusters, &self.options.severities, &self.options.context);
-        r.config_errors = self.config.errors.clone();
-        r
+        self.report_ref().clone()
+    }
+
+    fn report_ref(&self) -> &Report {
+        self.report.get_or_init(|| {
+            let mut r = report::build(self.plans, &self.clusters, &self.options.severities, &self.options.context);
+            r.config_errors = self.config.errors.clone();
+            r
+        })
+    }
+
+    pub fn summary(&self) -> &report::Summary {
+        &self.report_ref().summary
     }
 
     /// The baseline data document for the clusters added so far (SPEC §6 `fingerprint`), merged
@@ -68,7 +81,7 @@ impl Session {
     }
 
     pub fn render(&self, format: &str) -> Result<String, Error> {
-        format::render(&self.report(), format, self.options.color)
+        format::render(self.report_ref(), format, self.options.color)
     }
 }
 

@@ -1,8 +1,8 @@
 //! Reading Terraform plan JSON (`terraform show -json`), format_version 0.1 – 1.x.
 //!
-//! This is the one place that knows the plan's JSON layout. The top level is read into typed
-//! sections that borrow from the input (`&RawValue`): a 100 MB plan is scanned, not turned into
-//! a DOM. Resource values are only materialised for the resources of clusters, on demand.
+//! This is the one place that knows the plan's JSON layout. The plan is read in one pass into
+//! typed sections that borrow from the input: resource values stay `&RawValue` (scanned, not
+//! turned into a DOM) and are only materialised for the resources of clusters, on demand.
 //! Layout reference: https://developer.hashicorp.com/terraform/internals/json-format
 
 use std::borrow::Cow;
@@ -20,20 +20,48 @@ pub struct PlanInput<'a> {
     pub text: &'a [u8],
 }
 
+/// Names the section whose shape is wrong; serde's own message could quote the input. Syntax and
+/// end-of-input errors pass through unchanged, so a truncated plan still says so.
+fn named<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D, name: &'static str) -> Result<Option<T>, D::Error> {
+    Option::<T>::deserialize(d).map_err(|e| {
+        let m = e.to_string();
+        let shape = ["invalid type", "invalid value", "invalid length", "unknown variant", "missing field", "duplicate field"];
+        if shape.iter().any(|p| m.starts_with(p)) {
+            serde::de::Error::custom(format!("{SECTION_PREFIX}`{name}` has an unexpected shape (wrong type)"))
+        } else {
+            e
+        }
+    })
+}
+
+pub(crate) const SECTION_PREFIX: &str = "section ";
+
+macro_rules! section_reader {
+    ($fn:ident, $name:literal) => {
+        fn $fn<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+            named(d, $name)
+        }
+    };
+}
+section_reader!(resource_changes_section, "resource_changes");
+section_reader!(planned_values_section, "planned_values");
+section_reader!(prior_state_section, "prior_state");
+section_reader!(configuration_section, "configuration");
+
 #[derive(Deserialize)]
 struct TopLevel<'a> {
     #[serde(borrow)]
     format_version: Option<Cow<'a, str>>,
     #[serde(borrow)]
     variables: Option<BTreeMap<String, VariableValue<'a>>>,
-    #[serde(borrow)]
-    planned_values: Option<&'a RawValue>,
-    #[serde(borrow)]
-    resource_changes: Option<&'a RawValue>,
-    #[serde(borrow)]
-    prior_state: Option<&'a RawValue>,
-    #[serde(borrow)]
-    configuration: Option<&'a RawValue>,
+    #[serde(borrow, default, deserialize_with = "planned_values_section")]
+    planned_values: Option<StateValues<'a>>,
+    #[serde(borrow, default, deserialize_with = "resource_changes_section")]
+    resource_changes: Option<Vec<ResourceChange<'a>>>,
+    #[serde(borrow, default, deserialize_with = "prior_state_section")]
+    prior_state: Option<PriorState<'a>>,
+    #[serde(borrow, default, deserialize_with = "configuration_section")]
+    configuration: Option<ConfigurationDoc<'a>>,
     /// Spacelift plan-policy input: `{"spacelift": …, "terraform": <plan>}`.
     #[serde(borrow)]
     terraform: Option<&'a RawValue>,
@@ -191,25 +219,6 @@ fn flatten<'a>(m: ModuleValues<'a>, out: &mut Vec<ResourceValues<'a>>) {
     }
 }
 
-fn section<'a, T: Deserialize<'a>>(plan: &str, raw: Option<&'a RawValue>, what: &str) -> Result<Option<T>, Error> {
-    match raw {
-        None => Ok(None),
-        Some(r) if r.get() == "null" => Ok(None),
-        Some(r) => serde_json::from_str(r.get()).map(Some).map_err(|e| Error::NotAPlan {
-            plan: plan.to_string(),
-            why: format!("`{what}` has an unexpected shape ({})", short_category(&e)),
-        }),
-    }
-}
-
-fn short_category(e: &serde_json::Error) -> &'static str {
-    match e.classify() {
-        serde_json::error::Category::Data => "wrong type",
-        serde_json::error::Category::Eof => "truncated",
-        _ => "invalid",
-    }
-}
-
 /// Only digits and dots are echoed back: the field could hold anything.
 fn printable_version(v: &str) -> String {
     if !v.is_empty() && v.len() <= 16 && v.chars().all(|c| c.is_ascii_digit() || c == '.') {
@@ -219,23 +228,29 @@ fn printable_version(v: &str) -> String {
     }
 }
 
+/// A data (shape) error names the section when we know it; syntax errors give the position.
+fn shape_error(plan: &str, e: &serde_json::Error, otherwise: &str) -> Error {
+    if e.classify() != serde_json::error::Category::Data {
+        return Error::json(plan, e);
+    }
+    let m = e.to_string();
+    let why = match m.strip_prefix(SECTION_PREFIX) {
+        // Our own words, without serde's " at line N column M" suffix.
+        Some(rest) => rest.split(" at line ").next().unwrap_or(rest).to_string(),
+        None => otherwise.to_string(),
+    };
+    Error::NotAPlan { plan: plan.to_string(), why }
+}
+
 impl<'a> Plan<'a> {
     pub fn parse(input: &PlanInput<'a>) -> Result<Plan<'a>, Error> {
         let name = input.name;
-        let top: TopLevel<'a> = match serde_json::from_slice(input.text) {
-            Ok(t) => t,
-            Err(e) if e.classify() == serde_json::error::Category::Data => {
-                return Err(Error::NotAPlan { plan: name.to_string(), why: "the document is not a JSON object".into() })
-            }
-            Err(e) => return Err(Error::json(name, &e)),
-        };
+        let top: TopLevel<'a> = serde_json::from_slice(input.text).map_err(|e| shape_error(name, &e, "the document is not a JSON object"))?;
         // A Spacelift plan-policy input wraps the plan under `terraform`.
         if top.format_version.is_none() {
             if let Some(inner) = top.terraform {
-                let inner_top: TopLevel<'a> = serde_json::from_str(inner.get()).map_err(|_| Error::NotAPlan {
-                    plan: name.to_string(),
-                    why: "the `terraform` member of this Spacelift input is not a plan object".into(),
-                })?;
+                let inner_top: TopLevel<'a> = serde_json::from_str(inner.get())
+                    .map_err(|e| shape_error(name, &e, "the `terraform` member of this Spacelift input is not a plan object"))?;
                 return Plan::from_top(name, inner_top, top.spacelift.is_some());
             }
         }
@@ -255,19 +270,16 @@ impl<'a> Plan<'a> {
         if major != "0" && major != "1" {
             return Err(Error::UnsupportedFormat { plan: name.to_string(), version: printable_version(&version) });
         }
-        let configuration = section::<ConfigurationDoc>(name, top.configuration, "configuration")?
-            .map(|c| c.root_module)
-            .unwrap_or_default();
-        let resource_changes =
-            section::<Vec<ResourceChange>>(name, top.resource_changes, "resource_changes")?.unwrap_or_default();
+        let configuration = top.configuration.map(|c| c.root_module).unwrap_or_default();
+        let resource_changes = top.resource_changes.unwrap_or_default();
         let mut planned_values = Vec::new();
-        if let Some(sv) = section::<StateValues>(name, top.planned_values, "planned_values")? {
+        if let Some(sv) = top.planned_values {
             if let Some(root) = sv.root_module {
                 flatten(root, &mut planned_values);
             }
         }
         let mut prior_state = Vec::new();
-        if let Some(ps) = section::<PriorState>(name, top.prior_state, "prior_state")? {
+        if let Some(ps) = top.prior_state {
             if let Some(root) = ps.values.and_then(|v| v.root_module) {
                 flatten(root, &mut prior_state);
             }
@@ -331,7 +343,13 @@ mod tests {
     fn truncated_and_non_object_inputs_are_errors() {
         assert!(matches!(parse(r#"{"format_version":"1.2","resource_changes":["#), Err(Error::Json { .. })));
         assert!(matches!(parse("[1,2]"), Err(Error::NotAPlan { .. })));
-        assert!(matches!(parse(r#"{"format_version":"1.2","resource_changes":{"a":1}}"#), Err(Error::NotAPlan { .. })));
+        let e = parse(r#"{"format_version":"1.2","resource_changes":{"a":1}}"#).err().unwrap();
+        assert!(matches!(e, Error::NotAPlan { .. }));
+        assert!(e.to_string().contains("`resource_changes` has an unexpected shape"), "{e}");
+        let e = parse(r#"{"format_version":"1.2","configuration":{"root_module":{"module_calls":{"k":{"expressions":{"x":["#).err().unwrap();
+        assert!(e.to_string().contains("truncated"), "{e}");
+        let e = parse(r#"{"format_version":"1.2","prior_state":{"values":{"root_module":{"resources":[{"address":"s3cr3t-in-a-value"}, 5]}}}}"#).err().unwrap();
+        assert!(!e.to_string().contains("s3cr3t"), "{e}");
     }
 
     #[test]

@@ -51,7 +51,7 @@ impl Evaluation {
     /// `{"plans", "clusters", "deny", "warn"}`: the verdict without rendering the whole report.
     #[wasm_bindgen(js_name = summaryJson)]
     pub fn summary_json(&self) -> String {
-        serde_json::to_string(&self.session.report().summary).unwrap_or_else(|_| "{}".into())
+        serde_json::to_string(self.session.summary()).unwrap_or_else(|_| "{}".into())
     }
 }
 
