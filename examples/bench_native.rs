@@ -14,6 +14,10 @@ fn main() {
             clusters = r.clusters.len();
             best = best.min(t.elapsed().as_secs_f64());
         }
-        println!("{{\"file\":\"{path}\",\"mb\":{:.1},\"clusters\":{clusters},\"native_ms\":{:.1}}}", bytes.len() as f64 / 1048576.0, best * 1000.0);
+        println!(
+            "{{\"file\":\"{path}\",\"mb\":{:.1},\"clusters\":{clusters},\"native_ms\":{:.1}}}",
+            bytes.len() as f64 / 1048576.0,
+            best * 1000.0
+        );
     }
 }

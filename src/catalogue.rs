@@ -65,10 +65,20 @@ pub static KEYS: &[Key] = &[
     k("s3-config-secret", KeyType::String, None, "Kubernetes secret holding S3 settings (not usable for restore)"),
     k("s3-insecure", KeyType::Bool, Some("false"), "disable S3 over HTTPS"),
     k("s3-timeout", KeyType::Duration, Some("5m0s"), "S3 timeout"),
-    Key { name: "autorestore", kind: KeyType::ModuleBool, default: Some("true"), module: true,
-          help: "module: restore the newest snapshot in bucket/folder when the cluster is created" },
-    Key { name: "cluster-reset-restore-path", kind: KeyType::String, default: None, module: true,
-          help: "module: restore this snapshot instead of the newest" },
+    Key {
+        name: "autorestore",
+        kind: KeyType::ModuleBool,
+        default: Some("true"),
+        module: true,
+        help: "module: restore the newest snapshot in bucket/folder when the cluster is created",
+    },
+    Key {
+        name: "cluster-reset-restore-path",
+        kind: KeyType::String,
+        default: None,
+        module: true,
+        help: "module: restore this snapshot instead of the newest",
+    },
 ];
 
 /// The keys without which k3s writes no snapshot to S3.

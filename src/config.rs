@@ -167,7 +167,8 @@ impl Config {
                 Err(e) => {
                     let loc = e.location();
                     // Only the parser's own words: the offending line could hold a secret.
-                    let what = e.message().lines().next().unwrap_or("syntax error").chars().take(120).collect::<String>();
+                    let what =
+                        e.message().lines().next().unwrap_or("syntax error").chars().take(120).collect::<String>();
                     cfg.errors.push(format!("{path}:{}:{}: cannot parse: {what}", loc.line(), loc.column()));
                 }
             }
@@ -251,7 +252,10 @@ module "k8s" {
         assert_eq!(m["s3-secret-key"].eval, Eval::Var("secret".into()));
         assert_eq!(m["s3-bucket"].eval, Eval::Unknown);
         assert_eq!(m.len(), 6);
-        assert_eq!(c.modules["k8s"].inputs["cluster_token"], Input::Value(Located { eval: Eval::Var("token".into()), file: "main.tf".into(), line: 17 }));
+        assert_eq!(
+            c.modules["k8s"].inputs["cluster_token"],
+            Input::Value(Located { eval: Eval::Var("token".into()), file: "main.tf".into(), line: 17 })
+        );
     }
 
     #[test]

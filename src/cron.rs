@@ -109,7 +109,8 @@ pub fn parse(spec: &str) -> Result<Schedule, String> {
     }
     for prefix in ["CRON_TZ=", "TZ="] {
         if let Some(rest) = s.strip_prefix(prefix) {
-            let (tz, after) = rest.split_once(char::is_whitespace).ok_or("a time zone prefix needs a schedule after it")?;
+            let (tz, after) =
+                rest.split_once(char::is_whitespace).ok_or("a time zone prefix needs a schedule after it")?;
             if tz.is_empty() || !tz.chars().all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c)) {
                 return Err("the time zone is not a valid zone name".into());
             }
@@ -118,7 +119,8 @@ pub fn parse(spec: &str) -> Result<Schedule, String> {
     }
     if let Some(d) = s.strip_prefix('@') {
         if let Some(every) = d.strip_prefix("every ") {
-            let secs = parse_duration(every.trim()).ok_or_else(|| format!("@every needs a Go duration such as 12h, not {:?}", every.trim()))?;
+            let secs = parse_duration(every.trim())
+                .ok_or_else(|| format!("@every needs a Go duration such as 12h, not {:?}", every.trim()))?;
             return Ok(Schedule::Every(secs.max(1.0)));
         }
         let fields = match d {
@@ -133,7 +135,10 @@ pub fn parse(spec: &str) -> Result<Schedule, String> {
     }
     let f: Vec<&str> = s.split_whitespace().collect();
     if f.len() != 5 {
-        return Err(format!("expected exactly 5 fields (minute hour day-of-month month day-of-week), found {}", f.len()));
+        return Err(format!(
+            "expected exactly 5 fields (minute hour day-of-month month day-of-week), found {}",
+            f.len()
+        ));
     }
     let (minute, _) = field(f[0], 0, 59, &[], 0, "minute")?;
     let (hour, _) = field(f[1], 0, 23, &[], 0, "hour")?;
@@ -195,7 +200,10 @@ impl Schedule {
                         continue;
                     }
                     // Fire times within a day are the hour x minute grid.
-                    let (lo, hi) = (first_bit(f.hour) * 3600 + first_bit(f.minute) * 60, last_bit(f.hour) * 3600 + last_bit(f.minute) * 60);
+                    let (lo, hi) = (
+                        first_bit(f.hour) * 3600 + first_bit(f.minute) * 60,
+                        last_bit(f.hour) * 3600 + last_bit(f.minute) * 60,
+                    );
                     first.get_or_insert(day * 86400 + lo);
                     last = day * 86400 + hi;
                     count += (f.hour.count_ones() * f.minute.count_ones()) as u64;
@@ -251,7 +259,20 @@ mod tests {
 
     #[test]
     fn invalid_schedules() {
-        for bad in ["@12h", "0 */12 * *", "0 0 */12 * * *", "60 * * * *", "0 24 * * *", "* * 0 * *", "@every 12", "@every", "0 0 * * MON-", "*/0 * * * *", "5-1 * * * *", ""] {
+        for bad in [
+            "@12h",
+            "0 */12 * *",
+            "0 0 */12 * * *",
+            "60 * * * *",
+            "0 24 * * *",
+            "* * 0 * *",
+            "@every 12",
+            "@every",
+            "0 0 * * MON-",
+            "*/0 * * * *",
+            "5-1 * * * *",
+            "",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} should be invalid");
         }
     }

@@ -103,7 +103,12 @@ pub fn mime_parts(text: &str) -> Option<Vec<MimePart>> {
         let filename = get("content-disposition").and_then(|d| header_param(&d, "filename"));
         // The line break before the next delimiter belongs to the delimiter.
         let b = b.strip_suffix("\r\n").or_else(|| b.strip_suffix('\n')).unwrap_or(b);
-        parts.push(MimePart { content_type, filename, transfer_encoding: get("content-transfer-encoding"), body: b.to_string() });
+        parts.push(MimePart {
+            content_type,
+            filename,
+            transfer_encoding: get("content-transfer-encoding"),
+            body: b.to_string(),
+        });
     }
     Some(parts)
 }

@@ -58,7 +58,10 @@ fn valid_hostport(hp: &str) -> bool {
     let (host, port) = if let Some(inner) = hp.strip_prefix('[') {
         // [IPv6]:port
         match inner.split_once(']') {
-            Some((h, rest)) => (format!("[{h}]"), rest.strip_prefix(':').map(str::to_string).or_else(|| (!rest.is_empty()).then(|| "x".into()))),
+            Some((h, rest)) => (
+                format!("[{h}]"),
+                rest.strip_prefix(':').map(str::to_string).or_else(|| (!rest.is_empty()).then(|| "x".into())),
+            ),
             None => return false,
         }
     } else {
@@ -81,8 +84,13 @@ fn valid_hostport(hp: &str) -> bool {
     match url::Host::parse(&host.to_ascii_lowercase()) {
         Ok(url::Host::Domain(d)) => {
             // DNS labels: letters, digits, hyphens; not starting or ending with a hyphen.
-            d.split('.').all(|l| !l.is_empty() && l.len() <= 63 && !l.starts_with('-') && !l.ends_with('-') && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
-                && d.len() <= 253
+            d.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            }) && d.len() <= 253
         }
         Ok(_) => true,
         Err(_) => false,
@@ -91,7 +99,8 @@ fn valid_hostport(hp: &str) -> bool {
 
 /// Public object-storage clouds, where credentials must never cross the network in clear text.
 pub fn is_public_cloud(endpoint: &str) -> bool {
-    let host = endpoint.split("://").last().unwrap_or(endpoint).split(['/', ':']).next().unwrap_or("").to_ascii_lowercase();
+    let host =
+        endpoint.split("://").last().unwrap_or(endpoint).split(['/', ':']).next().unwrap_or("").to_ascii_lowercase();
     [
         "amazonaws.com",
         "amazonaws.com.cn",

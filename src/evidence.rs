@@ -266,7 +266,10 @@ impl Extractor<'_> {
     fn json_doc(&mut self, v: &Value, path: &str, via: &mut Vec<String>, depth: usize) {
         if let Value::Object(m) = v {
             if looks_like_backup_map(m) {
-                self.out.set_backup(map_evidence(v, &Value::Null, &Value::Null), Location { attribute: path.into(), via: via.clone() });
+                self.out.set_backup(
+                    map_evidence(v, &Value::Null, &Value::Null),
+                    Location { attribute: path.into(), via: via.clone() },
+                );
                 return;
             }
         }

@@ -33,7 +33,12 @@ pub fn parse_int(s: &str) -> Option<i64> {
     } else {
         (10, lower.clone(), false)
     };
-    if digits.is_empty() || (!prefixed && digits.contains('_')) || digits.starts_with('_') || digits.ends_with('_') || digits.contains("__") {
+    if digits.is_empty()
+        || (!prefixed && digits.contains('_'))
+        || digits.starts_with('_')
+        || digits.ends_with('_')
+        || digits.contains("__")
+    {
         return None;
     }
     let v = i64::from_str_radix(&digits.replace('_', ""), radix).ok()?;

@@ -113,7 +113,9 @@ pub enum TokenState {
     Resolved(Resolved),
     /// `cluster_token` is not passed (the module then makes its own).
     NotSet,
-    Unresolved { reason: String },
+    Unresolved {
+        reason: String,
+    },
 }
 
 #[derive(Clone, Debug)]

@@ -42,9 +42,10 @@ fn severity_map(v: &Value, what: &str) -> Result<BTreeMap<String, Severity>, Err
     let mut out = BTreeMap::new();
     for (id, level) in m {
         let rule = rules::find(id).ok_or_else(|| Error::UnknownRule { id: id.clone() })?;
-        let sev = level.as_str().and_then(Severity::parse).ok_or_else(|| Error::Data {
-            why: format!("{what}.{}: severity must be deny, warn or off", rule.id),
-        })?;
+        let sev = level
+            .as_str()
+            .and_then(Severity::parse)
+            .ok_or_else(|| Error::Data { why: format!("{what}.{}: severity must be deny, warn or off", rule.id) })?;
         out.insert(rule.id.to_string(), sev);
     }
     Ok(out)
@@ -52,12 +53,15 @@ fn severity_map(v: &Value, what: &str) -> Result<BTreeMap<String, Severity>, Err
 
 fn inventory(v: &Value) -> Result<Vec<InventoryEntry>, Error> {
     let Value::Array(items) = v else {
-        return Err(Error::Data { why: "etcd_backup.inventory must be a list of {cluster, endpoint, bucket, folder}".into() });
+        return Err(Error::Data {
+            why: "etcd_backup.inventory must be a list of {cluster, endpoint, bucket, folder}".into(),
+        });
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
         let field = |k: &str| item.get(k).and_then(Value::as_str);
-        let bucket = field("bucket").ok_or_else(|| Error::Data { why: format!("etcd_backup.inventory[{i}] has no bucket") })?;
+        let bucket =
+            field("bucket").ok_or_else(|| Error::Data { why: format!("etcd_backup.inventory[{i}] has no bucket") })?;
         let endpoint = field("endpoint").unwrap_or("s3.amazonaws.com");
         out.push(InventoryEntry {
             cluster: field("cluster").unwrap_or("(unnamed)").to_string(),
@@ -78,9 +82,10 @@ fn baseline(v: &Value) -> Result<BTreeMap<String, String>, Error> {
     };
     let mut out = BTreeMap::new();
     for (k, e) in m {
-        let fp = e.as_str().or_else(|| e.get("token_sha256").and_then(Value::as_str)).ok_or_else(|| Error::Data {
-            why: "every etcd_backup.baseline entry needs a token_sha256".into(),
-        })?;
+        let fp = e
+            .as_str()
+            .or_else(|| e.get("token_sha256").and_then(Value::as_str))
+            .ok_or_else(|| Error::Data { why: "every etcd_backup.baseline entry needs a token_sha256".into() })?;
         out.insert(k.clone(), fp.to_string());
     }
     Ok(out)
@@ -93,7 +98,8 @@ impl Options {
         if text.trim().is_empty() {
             return Ok(Options::default());
         }
-        let v: Value = serde_json::from_str(text).map_err(|_| Error::Data { why: "options are not valid JSON".into() })?;
+        let v: Value =
+            serde_json::from_str(text).map_err(|_| Error::Data { why: "options are not valid JSON".into() })?;
         let Value::Object(o) = v else {
             return Err(Error::Data { why: "options must be a JSON object".into() });
         };
@@ -108,13 +114,14 @@ impl Options {
             Some(d @ Value::Object(_)) => merge_json(&mut data, d.clone()),
             Some(_) => return Err(Error::Data { why: "must be a JSON object".into() }),
         }
-        let mut opts = Options { color: o.get("color").and_then(Value::as_bool).unwrap_or(false), ..Default::default() };
+        let mut opts =
+            Options { color: o.get("color").and_then(Value::as_bool).unwrap_or(false), ..Default::default() };
         if let Some(r) = data.get("etcd_backup").and_then(|e| e.get("rules")) {
             opts.severities.overrides.extend(severity_map(r, "etcd_backup.rules")?);
         }
         if let Some(w) = data.get("etcd_backup").and_then(|e| e.get("min_retention_window")) {
-            let secs = w.as_str().and_then(crate::gotypes::parse_duration).filter(|s| *s >= 0.0).ok_or_else(|| Error::Data {
-                why: "etcd_backup.min_retention_window must be a Go duration such as \"24h\"".into(),
+            let secs = w.as_str().and_then(crate::gotypes::parse_duration).filter(|s| *s >= 0.0).ok_or_else(|| {
+                Error::Data { why: "etcd_backup.min_retention_window must be a Go duration such as \"24h\"".into() }
             })?;
             opts.context.min_window_s = secs;
         }
@@ -129,7 +136,9 @@ impl Options {
             Some(Value::Object(files)) => {
                 let mut m = BTreeMap::new();
                 for (path, text) in files {
-                    let text = text.as_str().ok_or_else(|| Error::Data { why: "config must map file paths to their text".into() })?;
+                    let text = text
+                        .as_str()
+                        .ok_or_else(|| Error::Data { why: "config must map file paths to their text".into() })?;
                     m.insert(path.clone(), text.to_string());
                 }
                 opts.config = Some(m);
@@ -149,7 +158,10 @@ mod tests {
 
     #[test]
     fn command_line_rules_win_over_data() {
-        let o = Options::from_json(r#"{"data":[{"etcd_backup":{"rules":{"EB101":"warn","EB003":"off"}}}],"rules":{"eb101":"off"}}"#).unwrap();
+        let o = Options::from_json(
+            r#"{"data":[{"etcd_backup":{"rules":{"EB101":"warn","EB003":"off"}}}],"rules":{"eb101":"off"}}"#,
+        )
+        .unwrap();
         assert_eq!(o.severities.overrides.get("EB101"), Some(&Severity::Off));
         assert_eq!(o.severities.overrides.get("EB003"), Some(&Severity::Off));
     }

@@ -22,10 +22,14 @@ pub struct PlanInput<'a> {
 
 /// Names the section whose shape is wrong; serde's own message could quote the input. Syntax and
 /// end-of-input errors pass through unchanged, so a truncated plan still says so.
-fn named<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D, name: &'static str) -> Result<Option<T>, D::Error> {
+fn named<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+    name: &'static str,
+) -> Result<Option<T>, D::Error> {
     Option::<T>::deserialize(d).map_err(|e| {
         let m = e.to_string();
-        let shape = ["invalid type", "invalid value", "invalid length", "unknown variant", "missing field", "duplicate field"];
+        let shape =
+            ["invalid type", "invalid value", "invalid length", "unknown variant", "missing field", "duplicate field"];
         if shape.iter().any(|p| m.starts_with(p)) {
             serde::de::Error::custom(format!("{SECTION_PREFIX}`{name}` has an unexpected shape (wrong type)"))
         } else {
@@ -245,12 +249,14 @@ fn shape_error(plan: &str, e: &serde_json::Error, otherwise: &str) -> Error {
 impl<'a> Plan<'a> {
     pub fn parse(input: &PlanInput<'a>) -> Result<Plan<'a>, Error> {
         let name = input.name;
-        let top: TopLevel<'a> = serde_json::from_slice(input.text).map_err(|e| shape_error(name, &e, "the document is not a JSON object"))?;
+        let top: TopLevel<'a> = serde_json::from_slice(input.text)
+            .map_err(|e| shape_error(name, &e, "the document is not a JSON object"))?;
         // A Spacelift plan-policy input wraps the plan under `terraform`.
         if top.format_version.is_none() {
             if let Some(inner) = top.terraform {
-                let inner_top: TopLevel<'a> = serde_json::from_str(inner.get())
-                    .map_err(|e| shape_error(name, &e, "the `terraform` member of this Spacelift input is not a plan object"))?;
+                let inner_top: TopLevel<'a> = serde_json::from_str(inner.get()).map_err(|e| {
+                    shape_error(name, &e, "the `terraform` member of this Spacelift input is not a plan object")
+                })?;
                 return Plan::from_top(name, inner_top, top.spacelift.is_some());
             }
         }
@@ -284,12 +290,8 @@ impl<'a> Plan<'a> {
                 flatten(root, &mut prior_state);
             }
         }
-        let variables = top
-            .variables
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|(k, v)| v.value.map(|raw| (k, raw)))
-            .collect();
+        let variables =
+            top.variables.unwrap_or_default().into_iter().filter_map(|(k, v)| v.value.map(|raw| (k, raw))).collect();
         Ok(Plan { name: name.to_string(), variables, configuration, resource_changes, planned_values, prior_state })
     }
 
@@ -334,8 +336,9 @@ mod tests {
 
     #[test]
     fn unwraps_spacelift_input() {
-        let p = parse(r#"{"spacelift":{"run":{}},"terraform":{"format_version":"1.2","variables":{"a":{"value":"x"}}}}"#)
-            .unwrap();
+        let p =
+            parse(r#"{"spacelift":{"run":{}},"terraform":{"format_version":"1.2","variables":{"a":{"value":"x"}}}}"#)
+                .unwrap();
         assert_eq!(p.variable("a"), Some(Value::String("x".into())));
     }
 
@@ -346,7 +349,11 @@ mod tests {
         let e = parse(r#"{"format_version":"1.2","resource_changes":{"a":1}}"#).err().unwrap();
         assert!(matches!(e, Error::NotAPlan { .. }));
         assert!(e.to_string().contains("`resource_changes` has an unexpected shape"), "{e}");
-        let e = parse(r#"{"format_version":"1.2","configuration":{"root_module":{"module_calls":{"k":{"expressions":{"x":["#).err().unwrap();
+        let e = parse(
+            r#"{"format_version":"1.2","configuration":{"root_module":{"module_calls":{"k":{"expressions":{"x":["#,
+        )
+        .err()
+        .unwrap();
         assert!(e.to_string().contains("truncated"), "{e}");
         let e = parse(r#"{"format_version":"1.2","prior_state":{"values":{"root_module":{"resources":[{"address":"s3cr3t-in-a-value"}, 5]}}}}"#).err().unwrap();
         assert!(!e.to_string().contains("s3cr3t"), "{e}");

@@ -200,7 +200,8 @@ pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities,
             remediation: d.remediation,
         });
     }
-    let lines = |s: Severity| findings.iter().filter(|f| f.severity == s.as_str()).map(Finding::line).collect::<Vec<_>>();
+    let lines =
+        |s: Severity| findings.iter().filter(|f| f.severity == s.as_str()).map(Finding::line).collect::<Vec<_>>();
     let (deny, warn) = (lines(Severity::Deny), lines(Severity::Warn));
     Report {
         version: 1,
@@ -213,4 +214,3 @@ pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities,
         config_errors: Vec::new(),
     }
 }
-

@@ -30,7 +30,12 @@ fn has_cluster_descendant(m: &ModuleConfig) -> bool {
 
 /// Every module call, at any depth, that passes `etcd_backup` or `cluster_token` — the innermost
 /// one where a wrapper module only forwards them (the wrapper is not a cluster of its own).
-fn cluster_calls<'p, 'a>(m: &'p ModuleConfig<'a>, path: &mut Vec<String>, chain: &mut Vec<&'p ModuleCall<'a>>, out: &mut Vec<ClusterCall<'p, 'a>>) {
+fn cluster_calls<'p, 'a>(
+    m: &'p ModuleConfig<'a>,
+    path: &mut Vec<String>,
+    chain: &mut Vec<&'p ModuleCall<'a>>,
+    out: &mut Vec<ClusterCall<'p, 'a>>,
+) {
     for (name, call) in &m.module_calls {
         path.push(name.clone());
         chain.push(call);
@@ -171,10 +176,17 @@ fn regenerating_resource(
     for r in references {
         let parts: Vec<&str> = r.split('.').collect();
         // `type.name[.attr]`; `data.`, `var.`, `local.`, `module.` and the like are not resources.
-        if parts.len() < 2 || ["var", "local", "module", "data", "each", "count", "path", "terraform", "self"].contains(&parts[0]) {
+        if parts.len() < 2
+            || ["var", "local", "module", "data", "each", "count", "path", "terraform", "self"].contains(&parts[0])
+        {
             continue;
         }
-        let base = format!("{}{}.{}", if caller.is_empty() { String::new() } else { format!("{caller}.") }, parts[0], parts[1]);
+        let base = format!(
+            "{}{}.{}",
+            if caller.is_empty() { String::new() } else { format!("{caller}.") },
+            parts[0],
+            parts[1]
+        );
         for rc in &plan.resource_changes {
             let a = rc.address.as_ref();
             let same = a == base || (a.starts_with(&base) && a[base.len()..].starts_with('['));
@@ -206,7 +218,12 @@ fn prior_values(res: &InstanceResources) -> Prior {
             continue;
         }
         let mut ev = Evidence::default();
-        Extractor { out: &mut ev }.value(&materialise(rc.change.before), &Json::Null, &materialise(rc.change.before_sensitive), "");
+        Extractor { out: &mut ev }.value(
+            &materialise(rc.change.before),
+            &Json::Null,
+            &materialise(rc.change.before_sensitive),
+            "",
+        );
         evidence.push((rc.address.to_string(), ev));
     }
     for r in &res.prior {
@@ -308,14 +325,23 @@ fn rendered_evidence(res: &InstanceResources) -> Vec<(String, Evidence)> {
 }
 
 fn rendered_provenance(resource: &str, loc: &Location) -> Provenance {
-    Provenance::Rendered { resource: resource.to_string(), attribute: loc.attribute.clone(), via: loc.via.clone(), prior: false }
+    Provenance::Rendered {
+        resource: resource.to_string(),
+        attribute: loc.attribute.clone(),
+        via: loc.via.clone(),
+        prior: false,
+    }
 }
 
 /// The value a module call's input receives, when the configuration alone tells it:
 /// a literal, or a bare `var.X` followed up through the calling modules to the root variables.
 enum Input {
     Literal(Json),
-    Variable { name: String, value: Json, sensitive: bool },
+    Variable {
+        name: String,
+        value: Json,
+        sensitive: bool,
+    },
     /// `var.X` of a wrapper module that is not passed (its default applies).
     Default(Json),
     /// An expression the plan does not record the value of.
@@ -441,13 +467,17 @@ fn backup_from_files(plan: &Plan, input: &config::Input) -> Option<Backup> {
             Some(if keys.is_empty() { Backup::NotSet { provenance: None } } else { Backup::Keys(keys) })
         }
         config::Input::Value(l) => match &l.eval {
-            config::Eval::Literal(Json::Null) => {
-                Some(Backup::NotSet { provenance: Some(Provenance::ConfigurationFile { file: l.file.clone(), line: l.line }) })
-            }
+            config::Eval::Literal(Json::Null) => Some(Backup::NotSet {
+                provenance: Some(Provenance::ConfigurationFile { file: l.file.clone(), line: l.line }),
+            }),
             config::Eval::Var(name) => {
                 let v = plan.variable(name)?;
                 let sensitive = plan.variable_is_sensitive(name);
-                Some(map_from_json(&v, &Provenance::Variable { name: name.clone(), declared_sensitive: sensitive }, sensitive))
+                Some(map_from_json(
+                    &v,
+                    &Provenance::Variable { name: name.clone(), declared_sensitive: sensitive },
+                    sensitive,
+                ))
             }
             _ => None,
         },
@@ -512,7 +542,8 @@ fn resolve_token(plan: &Plan, config: &Config, call: &ClusterCall, evidence: &[(
         .and_then(|c| c.expressions.get(TOKEN))
         .map(|raw| Expression::parse(raw).references)
         .unwrap_or_default();
-    let resolved = |value: Value, provenance: Provenance| TokenState::Resolved(Resolved { value, provenance, sensitive: true });
+    let resolved =
+        |value: Value, provenance: Provenance| TokenState::Resolved(Resolved { value, provenance, sensitive: true });
     let state = match call_input(plan, &call.chain, TOKEN) {
         Input::Literal(Json::Null) | Input::Absent => TokenState::NotSet,
         Input::Literal(v) => match as_module_string(&v) {
@@ -546,11 +577,14 @@ fn resolve_token(plan: &Plan, config: &Config, call: &ClusterCall, evidence: &[(
                 _ => None,
             };
             state.or_else(files).unwrap_or_else(|| {
-                let reason = match evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}"))) {
-                    Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
-                    None => "no resource of the module shows its value".into(),
-                };
-                TokenState::Unresolved { reason: format!("{reason}{}", config_hint(config, call).replace("literal keys", "value")) }
+                let reason =
+                    match evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}"))) {
+                        Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
+                        None => "no resource of the module shows its value".into(),
+                    };
+                TokenState::Unresolved {
+                    reason: format!("{reason}{}", config_hint(config, call).replace("literal keys", "value")),
+                }
             })
         }
     };

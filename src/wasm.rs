@@ -60,7 +60,9 @@ impl Evaluation {
 pub fn rules_json() -> String {
     let list: Vec<_> = rules::all()
         .iter()
-        .map(|r| serde_json::json!({ "id": r.id, "name": r.name, "severity": r.default.as_str(), "summary": r.summary }))
+        .map(
+            |r| serde_json::json!({ "id": r.id, "name": r.name, "severity": r.default.as_str(), "summary": r.summary }),
+        )
         .collect();
     serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
 }

@@ -2,24 +2,13 @@
 //! cannot tell (SPEC §2, source 5).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use std::collections::BTreeMap;
 
+use common::{dir, tf_files};
 use etcd_backup_policy::{Options, Session};
 use serde_json::{json, Value};
-
-fn dir(case: &str) -> String {
-    format!("{}/tests/fixtures/{case}", env!("CARGO_MANIFEST_DIR"))
-}
-
-/// The `.tf` files of a fixture's root module, as the CLI's `--config DIR` reads them.
-fn tf_files(case: &str) -> BTreeMap<String, String> {
-    std::fs::read_dir(dir(case))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap()))
-        .collect()
-}
 
 fn report(case: &str, config: Option<BTreeMap<String, String>>) -> Value {
     let opts = json!({ "config": config, "rules": { "EB303": "off" } });

@@ -1,12 +1,11 @@
 //! Integration tests over real plans made by Terraform (tests/fixtures/<case>/plan.json).
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::{all_cases, fixture, secrets, tf_files};
 use etcd_backup_policy::{format, Options, Session};
 use serde_json::Value;
-
-fn fixture(case: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/{case}/plan.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
 
 /// EB303 (token-unverified) warns on every created cluster with restore on — most fixtures here;
 /// these tests look at the other rules, and tests/fleet.rs at EB303.
@@ -24,21 +23,13 @@ fn rules_fired(r: &Value) -> Vec<(String, String, String)> {
         .unwrap()
         .iter()
         .map(|f| {
-            (f["rule"].as_str().unwrap().into(), f["cluster"].as_str().unwrap().into(), f["key"].as_str().unwrap_or("").into())
+            (
+                f["rule"].as_str().unwrap().into(),
+                f["cluster"].as_str().unwrap().into(),
+                f["key"].as_str().unwrap_or("").into(),
+            )
         })
         .collect()
-}
-
-fn all_cases() -> Vec<String> {
-    let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().join("plan.json").exists())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]
@@ -55,12 +46,20 @@ fn seed_example_resolves_every_key_from_the_rendered_user_data() {
     );
     for (_, k) in keys {
         assert_eq!(k["source"], "rendered");
-        assert!(k["from"].as_str().unwrap().contains("base64 > gzip > mime part 00-write-files-k8s-json.yaml > cloud-config > /etc/zadara/etcd_backup.json"), "{k}");
+        assert!(
+            k["from"].as_str().unwrap().contains(
+                "base64 > gzip > mime part 00-write-files-k8s-json.yaml > cloud-config > /etc/zadara/etcd_backup.json"
+            ),
+            "{k}"
+        );
     }
     assert_eq!(keys["s3-bucket"]["value"], "my-etcd-backups");
     assert_eq!(keys["s3-secret-key"]["value"], Value::Null);
     assert_eq!(keys["s3-secret-key"]["sensitive"], true);
-    assert_eq!(c["location"], serde_json::json!({"service": "aws", "bucket": "my-etcd-backups", "folder": "cluster-name"}));
+    assert_eq!(
+        c["location"],
+        serde_json::json!({"service": "aws", "bucket": "my-etcd-backups", "folder": "cluster-name"})
+    );
     assert_eq!(c["restore"], true);
     assert_eq!(c["token"]["source"], "variable");
     assert_eq!(c["action"], "create");
@@ -168,7 +167,9 @@ fn every_single_cluster_rule_fires_on_its_fixture_cluster() {
     assert_eq!(fired, expected);
     // EB109 is a deny on a public cloud endpoint, a warning on a private one.
     let sev = |cluster: &str, rule: &str| {
-        r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == rule && f["cluster"] == cluster).unwrap()["severity"].clone()
+        r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == rule && f["cluster"] == cluster).unwrap()
+            ["severity"]
+            .clone()
     };
     assert_eq!(sev("module.k8s[\"eb109\"]", "EB109"), "deny");
     assert_eq!(sev("module.k8s[\"eb114\"]", "EB109"), "warn");
@@ -187,7 +188,10 @@ fn near_misses_pass_every_rule() {
     assert_eq!(r["clusters"].as_array().unwrap().len(), 12);
     assert_eq!(rules_fired(&r), vec![]);
     let eb108 = r["clusters"].as_array().unwrap().iter().find(|c| c["address"] == "module.k8s[\"eb108\"]").unwrap();
-    assert_eq!((eb108["interval_s"].as_u64(), eb108["window_s"].as_u64(), eb108["s3_window_s"].as_u64()), (Some(3600), Some(86400), Some(86400)));
+    assert_eq!(
+        (eb108["interval_s"].as_u64(), eb108["window_s"].as_u64(), eb108["s3_window_s"].as_u64()),
+        (Some(3600), Some(86400), Some(86400))
+    );
 }
 
 #[test]
@@ -240,7 +244,9 @@ fn spacelift_wrapped_plan_gives_the_same_report() {
 
 #[test]
 fn severity_overrides_apply() {
-    let mut s = Session::new(Options::from_json(r#"{"data":{"etcd_backup":{"rules":{"EB101":"warn","EB303":"off"}}}}"#).unwrap());
+    let mut s = Session::new(
+        Options::from_json(r#"{"data":{"etcd_backup":{"rules":{"EB101":"warn","EB303":"off"}}}}"#).unwrap(),
+    );
     s.add_plan("p", &fixture("missing-bucket")).unwrap();
     let r = s.report();
     assert_eq!((r.summary.deny, r.summary.warn), (0, 1));
@@ -268,25 +274,13 @@ fn truncated_plan_is_an_error_not_a_panic() {
 
 #[test]
 fn no_fixture_secret_in_any_output() {
-    let secrets: Vec<String> = std::fs::read_to_string(format!("{}/tests/fixtures/secrets.txt", env!("CARGO_MANIFEST_DIR")))
-        .unwrap()
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(str::to_string)
-        .collect();
+    let secrets = secrets();
     assert!(secrets.len() >= 6);
     let cases = all_cases();
     assert!(cases.len() >= 10);
     for case in &cases {
         // With and without the fixture's own .tf files (some hold literal secrets).
-        let dir = format!("{}/tests/fixtures/{case}", env!("CARGO_MANIFEST_DIR"));
-        let tf: serde_json::Map<String, Value> = std::fs::read_dir(&dir)
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
-            .map(|e| (e.file_name().to_string_lossy().into_owned(), Value::String(std::fs::read_to_string(e.path()).unwrap())))
-            .collect();
-        for options in [serde_json::json!({}), serde_json::json!({ "config": tf })] {
+        for options in [serde_json::json!({}), serde_json::json!({ "config": tf_files(case) })] {
             let mut s = Session::new(Options::from_json(&options.to_string()).unwrap());
             s.add_plan(case, &fixture(case)).unwrap();
             let dbg = format!("{:?}", s.report());

@@ -2,12 +2,11 @@
 //! token across restore (EB301-EB304), with prior states made by `terraform apply`.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::fixture;
 use etcd_backup_policy::{Options, Session};
 use serde_json::{json, Value};
-
-fn fixture(case: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/{case}/plan.json", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
 
 fn session(cases: &[&str], options: Value) -> Session {
     let mut s = Session::new(Options::from_json(&options.to_string()).unwrap());
@@ -62,7 +61,11 @@ fn for_each_fleet_in_one_folder_fails() {
 fn the_same_location_across_two_plans_fails() {
     let r = report(&["seed", "seed-other-token"], json!({}));
     assert_eq!(fired(&r, FLEET), vec![("EB201".into(), "module.k8s".into()), ("EB201".into(), "module.k8s".into())]);
-    assert!(r["findings"].as_array().unwrap().iter().any(|f| f["message"].as_str().unwrap().contains("seed-other-token/plan.json")));
+    assert!(r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["message"].as_str().unwrap().contains("seed-other-token/plan.json")));
 }
 
 #[test]
@@ -105,7 +108,11 @@ fn inventory_owned_locations() {
 fn token_from_a_resource_being_created_fails() {
     let r = report(&["token-created"], json!({}));
     assert_eq!(fired(&r, TOKEN), vec![("EB302".into(), "module.k8s".into())]);
-    assert!(r["findings"].as_array().unwrap().iter().any(|f| f["message"].as_str().unwrap().contains("terraform_data.token")));
+    assert!(r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["message"].as_str().unwrap().contains("terraform_data.token")));
     assert_eq!(cluster(&r, "module.k8s")["token"]["status"], "regenerated");
 }
 
@@ -136,7 +143,10 @@ fn token_unchanged_against_the_prior_state_passes() {
 fn location_changed_with_restore_on_fails() {
     let r = report(&["location-changed"], json!({}));
     assert_eq!(fired(&r, TOKEN), vec![("EB304".into(), "module.k8s".into())]);
-    let m = r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "EB304").unwrap()["message"].as_str().unwrap().to_string();
+    let m = r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "EB304").unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(m.contains("aws/prior-etcd/prod to aws/prior-etcd/prod-v2"), "{m}");
 }
 
@@ -160,7 +170,10 @@ fn baseline_same_token_passes_other_token_fails() {
     assert_eq!(cluster(&same, "module.k8s")["token"]["status"], "unchanged");
     let other = report(&["seed-other-token"], with_baseline);
     assert_eq!(fired(&other, TOKEN), vec![("EB301".into(), "module.k8s".into())]);
-    assert!(other["findings"].as_array().unwrap().iter().any(|f| f["message"].as_str().unwrap().contains("baseline fingerprint recorded for aws/my-etcd-backups/cluster-name")));
+    assert!(other["findings"].as_array().unwrap().iter().any(|f| f["message"]
+        .as_str()
+        .unwrap()
+        .contains("baseline fingerprint recorded for aws/my-etcd-backups/cluster-name")));
 }
 
 #[test]

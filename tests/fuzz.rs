@@ -16,8 +16,15 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         any::<bool>().prop_map(serde_json::Value::Bool),
         any::<i64>().prop_map(|n| serde_json::json!(n)),
         "[ -~]{0,24}".prop_map(serde_json::Value::String),
-        prop_oneof![Just("s3"), Just("s3-bucket"), Just("s3-folder"), Just("etcd_backup"), Just("cluster_token"), Just("s3-secret-key")]
-            .prop_map(|s| serde_json::json!(s)),
+        prop_oneof![
+            Just("s3"),
+            Just("s3-bucket"),
+            Just("s3-folder"),
+            Just("etcd_backup"),
+            Just("cluster_token"),
+            Just("s3-secret-key")
+        ]
+        .prop_map(|s| serde_json::json!(s)),
     ];
     leaf.prop_recursive(5, 64, 6, |inner| {
         prop_oneof![

@@ -1,12 +1,15 @@
 //! The Rego in policies/, evaluated with a Rego engine (regorus) on reports the plugin produced.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::fixture;
 use etcd_backup_policy::{Options, Session};
 use serde_json::{json, Value};
 
 fn report(case: &str) -> Value {
     let mut s = Session::new(Options::default());
-    s.add_plan(case, &std::fs::read(format!("{}/tests/fixtures/{case}/plan.json", env!("CARGO_MANIFEST_DIR"))).unwrap()).unwrap();
+    s.add_plan(case, &fixture(case)).unwrap();
     serde_json::from_str(&s.render("json").unwrap()).unwrap()
 }
 
@@ -18,7 +21,8 @@ fn eval(policy: &str, rule: &str, input: &Value) -> Vec<String> {
     engine.set_input_json(&input.to_string()).unwrap();
     let v = engine.eval_rule(rule.to_string()).unwrap();
     let json: Value = serde_json::from_str(&v.to_json_str().unwrap()).unwrap();
-    let mut out: Vec<String> = json.as_array().cloned().unwrap_or_default().into_iter().map(|m| m.as_str().unwrap().to_string()).collect();
+    let mut out: Vec<String> =
+        json.as_array().cloned().unwrap_or_default().into_iter().map(|m| m.as_str().unwrap().to_string()).collect();
     out.sort();
     out
 }
@@ -55,7 +59,7 @@ fn conftest_policy_on_reports() {
     assert_eq!(eval("conftest/etcd_backup.rego", "data.main.deny", &r), sorted(&r["deny"]));
     assert_eq!(eval("conftest/etcd_backup.rego", "data.main.warn", &r), sorted(&r["warn"]));
     assert_eq!(eval("conftest/etcd_backup.rego", "data.main.deny", &report("unrelated")), Vec::<String>::new());
-    let raw_plan: Value = serde_json::from_slice(&std::fs::read(format!("{}/tests/fixtures/seed/plan.json", env!("CARGO_MANIFEST_DIR"))).unwrap()).unwrap();
+    let raw_plan: Value = serde_json::from_slice(&fixture("seed")).unwrap();
     let wrong = eval("conftest/etcd_backup.rego", "data.main.deny", &raw_plan);
     assert_eq!(wrong.len(), 1);
     assert!(wrong[0].contains("not an etcd-backup-policy report"));

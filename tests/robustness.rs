@@ -3,17 +3,18 @@
 //! WASM build aborts on panic, so a panic here would be a trap there.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use etcd_backup_policy::{format, Options, Session};
 
 fn fixtures() -> Vec<(String, Vec<u8>)> {
-    let dir = format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR"));
-    let mut v: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter_map(|e| std::fs::read(e.path().join("plan.json")).ok().map(|b| (e.file_name().to_string_lossy().into_owned(), b)))
-        .collect();
-    v.sort();
-    v
+    common::all_cases()
+        .into_iter()
+        .map(|c| {
+            let b = common::fixture(&c);
+            (c, b)
+        })
+        .collect()
 }
 
 /// Evaluates and renders every format; returns whether the input was accepted.
@@ -64,8 +65,16 @@ fn truncations_and_byte_flips_never_panic() {
 
 #[test]
 fn wrong_types_in_every_section_never_panic() {
-    let plan: serde_json::Value = serde_json::from_slice(&std::fs::read(format!("{}/tests/fixtures/token-changed/plan.json", env!("CARGO_MANIFEST_DIR"))).unwrap()).unwrap();
-    let replacements = [serde_json::json!(null), serde_json::json!(1), serde_json::json!("x"), serde_json::json!([]), serde_json::json!({}), serde_json::json!([{}]), serde_json::json!({"a": [1, {"b": null}]})];
+    let plan: serde_json::Value = serde_json::from_slice(&common::fixture("token-changed")).unwrap();
+    let replacements = [
+        serde_json::json!(null),
+        serde_json::json!(1),
+        serde_json::json!("x"),
+        serde_json::json!([]),
+        serde_json::json!({}),
+        serde_json::json!([{}]),
+        serde_json::json!({"a": [1, {"b": null}]}),
+    ];
     // Replace every value at every path (up to a depth) by each replacement in turn.
     fn paths(v: &serde_json::Value, prefix: Vec<String>, out: &mut Vec<Vec<String>>, depth: usize) {
         if depth > 6 {
@@ -108,7 +117,11 @@ fn wrong_types_in_every_section_never_panic() {
 fn deep_nesting_and_huge_strings_never_panic() {
     for depth in [100, 127, 128, 129, 10_000, 1_000_000] {
         run("[".repeat(depth).as_bytes());
-        let nested = format!(r#"{{"format_version":"1.2","resource_changes":[{{"address":"a","change":{{"after":{}1{}}}}}]}}"#, "[".repeat(depth.min(126)), "]".repeat(depth.min(126)));
+        let nested = format!(
+            r#"{{"format_version":"1.2","resource_changes":[{{"address":"a","change":{{"after":{}1{}}}}}]}}"#,
+            "[".repeat(depth.min(126)),
+            "]".repeat(depth.min(126))
+        );
         run(nested.as_bytes());
     }
     let huge = "A".repeat(16 << 20);

@@ -18,7 +18,13 @@ pub fn render(r: &Report) -> String {
     for f in &r.findings {
         let cmd = if f.severity == "deny" { "error" } else { "warning" };
         let title = format!("{} {} ({})", f.rule, f.name, f.cluster);
-        let _ = writeln!(s, "::{cmd} file={},title={}::{}", property(&f.plan), property(&title), data(&format!("{}\nFix: {}", f.message, f.remediation)));
+        let _ = writeln!(
+            s,
+            "::{cmd} file={},title={}::{}",
+            property(&f.plan),
+            property(&title),
+            data(&format!("{}\nFix: {}", f.message, f.remediation))
+        );
     }
     let _ = writeln!(
         s,

@@ -24,32 +24,52 @@ fn esc(s: &str) -> String {
 }
 
 pub fn render(r: &Report) -> String {
-    let mut plans: Vec<&str> = r.clusters.iter().map(|c| c.plan.as_str()).chain(r.findings.iter().map(|f| f.plan.as_str())).collect();
+    let mut plans: Vec<&str> =
+        r.clusters.iter().map(|c| c.plan.as_str()).chain(r.findings.iter().map(|f| f.plan.as_str())).collect();
     plans.dedup();
     let mut seen = std::collections::BTreeSet::new();
     plans.retain(|p| seen.insert(*p));
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let total_cases = |plan: &str| {
         let f = r.findings.iter().filter(|f| f.plan == plan).count();
-        let clean = r.clusters.iter().filter(|c| c.plan == plan && !r.findings.iter().any(|f| f.plan == plan && f.cluster == c.address)).count();
+        let clean = r
+            .clusters
+            .iter()
+            .filter(|c| c.plan == plan && !r.findings.iter().any(|f| f.plan == plan && f.cluster == c.address))
+            .count();
         (f + clean, r.findings.iter().filter(|f| f.plan == plan && f.severity == "deny").count())
     };
     let (all_tests, all_failures) = plans.iter().map(|p| total_cases(p)).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-    let _ = writeln!(s, "<testsuites name=\"etcd-backup-policy\" tests=\"{all_tests}\" failures=\"{all_failures}\" errors=\"0\">");
+    let _ = writeln!(
+        s,
+        "<testsuites name=\"etcd-backup-policy\" tests=\"{all_tests}\" failures=\"{all_failures}\" errors=\"0\">"
+    );
     for plan in plans {
         let (tests, failures) = total_cases(plan);
-        let _ = writeln!(s, "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">", esc(plan));
+        let _ = writeln!(
+            s,
+            "  <testsuite name=\"{}\" tests=\"{tests}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
+            esc(plan)
+        );
         for c in r.clusters.iter().filter(|c| c.plan == plan) {
             let mine: Vec<_> = r.findings.iter().filter(|f| f.plan == plan && f.cluster == c.address).collect();
             if mine.is_empty() {
-                let _ = writeln!(s, "    <testcase classname=\"{}\" name=\"etcd backup and restore\"/>", esc(&c.address));
+                let _ =
+                    writeln!(s, "    <testcase classname=\"{}\" name=\"etcd backup and restore\"/>", esc(&c.address));
             }
             for f in mine {
-                let name = format!("{} {}{}", f.rule, f.name, f.key.as_deref().map(|k| format!(" ({k})")).unwrap_or_default());
+                let name =
+                    format!("{} {}{}", f.rule, f.name, f.key.as_deref().map(|k| format!(" ({k})")).unwrap_or_default());
                 let _ = writeln!(s, "    <testcase classname=\"{}\" name=\"{}\">", esc(&f.cluster), esc(&name));
                 let body = format!("{}\nfix: {}", f.message, f.remediation);
                 if f.severity == "deny" {
-                    let _ = writeln!(s, "      <failure type=\"{}\" message=\"{}\">{}</failure>", f.rule, esc(&f.message), esc(&body));
+                    let _ = writeln!(
+                        s,
+                        "      <failure type=\"{}\" message=\"{}\">{}</failure>",
+                        f.rule,
+                        esc(&f.message),
+                        esc(&body)
+                    );
                 } else {
                     let _ = writeln!(s, "      <system-out>WARN {}</system-out>", esc(&body));
                 }

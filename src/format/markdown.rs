@@ -12,7 +12,13 @@ fn cell(s: &str) -> String {
 
 pub fn render(r: &Report) -> String {
     let mut s = String::new();
-    let verdict = if r.summary.deny > 0 { "❌ failed" } else if r.summary.warn > 0 { "⚠️ passed with warnings" } else { "✅ passed" };
+    let verdict = if r.summary.deny > 0 {
+        "❌ failed"
+    } else if r.summary.warn > 0 {
+        "⚠️ passed with warnings"
+    } else {
+        "✅ passed"
+    };
     let _ = writeln!(
         s,
         "### etcd-backup-policy: {verdict}\n\n{} plan(s), {} cluster(s): **{} deny**, {} warn\n",

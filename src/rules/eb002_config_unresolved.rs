@@ -82,7 +82,10 @@ mod tests {
     fn lists_unknown_keys_and_not_known_ones() {
         let mut c = cluster_with(COMPLETE);
         if let Backup::Keys(k) = &mut c.backup {
-            k.insert("s3-bucket".into(), Resolved { value: Value::Unknown, provenance: Provenance::Configuration, sensitive: false });
+            k.insert(
+                "s3-bucket".into(),
+                Resolved { value: Value::Unknown, provenance: Provenance::Configuration, sensitive: false },
+            );
         }
         let d = check(&c, &Context::default());
         assert_eq!(d.len(), 1);

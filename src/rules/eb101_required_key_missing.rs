@@ -80,7 +80,8 @@ mod tests {
     fn names_each_missing_key() {
         assert!(check(&cluster_with(COMPLETE), &Context::default()).is_empty());
         let partial: Vec<_> = COMPLETE.iter().copied().filter(|(k, _)| *k != "s3-bucket" && *k != "s3").collect();
-        let keys: Vec<_> = check(&cluster_with(&partial), &Context::default()).into_iter().filter_map(|d| d.key).collect();
+        let keys: Vec<_> =
+            check(&cluster_with(&partial), &Context::default()).into_iter().filter_map(|d| d.key).collect();
         assert_eq!(keys, vec!["s3", "s3-bucket"]);
     }
 

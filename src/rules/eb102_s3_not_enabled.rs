@@ -42,7 +42,11 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
         Some(Some(false)) => vec![Draft::new(
             c,
             Some("s3"),
-            format!("{}: s3 is {}, so k3s writes no snapshot to S3 and every other S3 key is ignored", c.address, shown(r)),
+            format!(
+                "{}: s3 is {}, so k3s writes no snapshot to S3 and every other S3 key is ignored",
+                c.address,
+                shown(r)
+            ),
             "set s3 = \"true\" in etcd_backup",
         )],
         _ => vec![],
@@ -56,7 +60,9 @@ mod tests {
 
     #[test]
     fn false_values_fire_true_values_do_not() {
-        for (v, fires) in [("false", true), ("0", true), ("F", true), ("true", false), ("True", false), ("1", false), ("yes", false)] {
+        for (v, fires) in
+            [("false", true), ("0", true), ("F", true), ("true", false), ("True", false), ("1", false), ("yes", false)]
+        {
             let c = cluster_with(&with(COMPLETE, "s3", v));
             assert_eq!(check(&c, &Context::default()).len(), fires as usize, "{v}");
         }

@@ -61,12 +61,20 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
         .map(|k| {
             let (hint, fix) = match nearest(k) {
                 Some(n) => (format!("; did you mean {n}?"), format!("rename {k} to {n}")),
-                None => (String::new(), format!("remove {k}, or use one of k3s's --etcd-* flags without the prefix (see `k3s server --help`)")),
+                None => (
+                    String::new(),
+                    format!(
+                        "remove {k}, or use one of k3s's --etcd-* flags without the prefix (see `k3s server --help`)"
+                    ),
+                ),
             };
             Draft::new(
                 c,
                 Some(k),
-                format!("{}: unknown key {k} in etcd_backup: k3s skips it with only a warning, so it does nothing{hint}", c.address),
+                format!(
+                    "{}: unknown key {k} in etcd_backup: k3s skips it with only a warning, so it does nothing{hint}",
+                    c.address
+                ),
                 fix,
             )
         })

@@ -9,7 +9,8 @@ pub const RULE: Rule = Rule {
     id: "EB104",
     name: "invalid-value",
     default: Severity::Deny,
-    summary: "a boolean, integer, duration, autorestore or s3-bucket-lookup-type value k3s or the module does not accept",
+    summary:
+        "a boolean, integer, duration, autorestore or s3-bucket-lookup-type value k3s or the module does not accept",
     doc: r#"# EB104 invalid-value (deny)
 
 ## What

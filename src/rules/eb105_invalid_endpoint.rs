@@ -41,7 +41,9 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     let Err(p) = endpoint::check(v) else { return vec![] };
     let mut fix = match &p.corrected {
         Some(fixed) if !r.sensitive => format!("set s3-endpoint = \"{fixed}\" (host[:port] only)"),
-        _ => "set s3-endpoint to host[:port] only, e.g. \"s3.us-east-1.amazonaws.com\" or \"minio.internal:9000\"".into(),
+        _ => {
+            "set s3-endpoint to host[:port] only, e.g. \"s3.us-east-1.amazonaws.com\" or \"minio.internal:9000\"".into()
+        }
     };
     if p.http {
         fix.push_str(", and s3-insecure = \"true\" if the endpoint really serves plain HTTP");
@@ -49,7 +51,12 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     vec![Draft::new(
         c,
         Some("s3-endpoint"),
-        format!("{}: s3-endpoint {} {}; minio-go adds the scheme itself and every snapshot upload fails", c.address, shown(r), p.what),
+        format!(
+            "{}: s3-endpoint {} {}; minio-go adds the scheme itself and every snapshot upload fails",
+            c.address,
+            shown(r),
+            p.what
+        ),
         fix,
     )]
 }

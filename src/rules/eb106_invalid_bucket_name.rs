@@ -88,7 +88,19 @@ mod tests {
         for ok in ["my-etcd-backups", "a.b.c", "abc", "123"] {
             assert_eq!(problem(ok), None, "{ok}");
         }
-        for bad in ["ab", "My-Bucket", "bucket_name", "-abc", "abc-", "a..b", "192.168.1.1", "xn--abc", "abc-s3alias", "bucket/folder", &"a".repeat(64)] {
+        for bad in [
+            "ab",
+            "My-Bucket",
+            "bucket_name",
+            "-abc",
+            "abc-",
+            "a..b",
+            "192.168.1.1",
+            "xn--abc",
+            "abc-s3alias",
+            "bucket/folder",
+            &"a".repeat(64),
+        ] {
             assert!(problem(bad).is_some(), "{bad}");
         }
     }

@@ -78,6 +78,7 @@ mod tests {
         assert!(d[0].remediation.contains("\"@every 12h\""));
         let d = check(&cluster_with(&with(COMPLETE, "snapshot-schedule-cron", "0 0 */6 * * *")), &Context::default());
         assert!(d[0].remediation.contains("\"0 */6 * * *\""));
-        assert!(check(&cluster_with(&with(COMPLETE, "snapshot-schedule-cron", "@every 12h")), &Context::default()).is_empty());
+        assert!(check(&cluster_with(&with(COMPLETE, "snapshot-schedule-cron", "@every 12h")), &Context::default())
+            .is_empty());
     }
 }

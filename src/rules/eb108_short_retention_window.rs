@@ -93,7 +93,11 @@ mod tests {
         assert!(check(&cluster_with(COMPLETE), &ctx).is_empty());
         let d = check(&cluster_with(&with(COMPLETE, "snapshot-schedule-cron", "0 * * * *")), &ctx);
         assert_eq!(d.len(), 1);
-        assert!(d[0].message.contains("168 snapshots cover 7d locally and 5 snapshots cover 5h in S3"), "{}", d[0].message);
+        assert!(
+            d[0].message.contains("168 snapshots cover 7d locally and 5 snapshots cover 5h in S3"),
+            "{}",
+            d[0].message
+        );
         assert!(d[0].remediation.contains("s3-retention = \"24\""));
         assert_eq!(d[0].key.as_deref(), Some("s3-retention"));
     }
@@ -103,6 +107,7 @@ mod tests {
         let ctx = Context { min_window_s: 100.0 * 86400.0, ..Default::default() };
         let d = check(&cluster_with(&with(COMPLETE, "s3-retention", "0")), &ctx);
         assert!(d[0].message.contains("168 snapshots cover 84d locally and no pruning in S3"), "{}", d[0].message);
-        assert!(check(&cluster_with(&with(&with(COMPLETE, "s3-retention", "0"), "snapshot-retention", "0")), &ctx).is_empty());
+        assert!(check(&cluster_with(&with(&with(COMPLETE, "s3-retention", "0"), "snapshot-retention", "0")), &ctx)
+            .is_empty());
     }
 }

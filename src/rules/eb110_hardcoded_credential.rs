@@ -104,7 +104,8 @@ mod tests {
         assert!(!d[0].message.contains("AK") && !d[1].message.contains("SK"));
         let d = check(&with_provenance(Provenance::Variable { name: "b".into(), declared_sensitive: false }), &ctx);
         assert_eq!(d[0].severity, Some(Severity::Warn));
-        assert!(check(&with_provenance(Provenance::Variable { name: "b".into(), declared_sensitive: true }), &ctx).is_empty());
+        assert!(check(&with_provenance(Provenance::Variable { name: "b".into(), declared_sensitive: true }), &ctx)
+            .is_empty());
         let mut unknown = with_provenance(Provenance::Configuration);
         if let Backup::Keys(k) = &mut unknown.backup {
             for v in k.values_mut() {

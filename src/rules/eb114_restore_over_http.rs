@@ -35,7 +35,10 @@ etcd_backup = {
 };
 
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
-    if settings::restore_enabled(c) != Some(true) || c.key("s3-insecure").is_none() || settings::flag(c, "s3-insecure") != Some(true) {
+    if settings::restore_enabled(c) != Some(true)
+        || c.key("s3-insecure").is_none()
+        || settings::flag(c, "s3-insecure") != Some(true)
+    {
         return vec![];
     }
     vec![Draft::new(
@@ -58,7 +61,8 @@ mod tests {
     fn needs_restore_and_insecure() {
         let ctx = Context::default();
         assert_eq!(check(&cluster_with(&with(COMPLETE, "s3-insecure", "true")), &ctx).len(), 1);
-        assert!(check(&cluster_with(&with(&with(COMPLETE, "s3-insecure", "true"), "autorestore", "false")), &ctx).is_empty());
+        assert!(check(&cluster_with(&with(&with(COMPLETE, "s3-insecure", "true"), "autorestore", "false")), &ctx)
+            .is_empty());
         assert!(check(&cluster_with(COMPLETE), &ctx).is_empty());
     }
 }

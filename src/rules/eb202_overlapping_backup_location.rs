@@ -45,9 +45,17 @@ fn check(clusters: &[super::Cluster], _: &Context) -> Vec<Draft> {
             if !ol.contains(il) {
                 continue;
             }
-            let name = |c: &super::Cluster| if c.plan == outer.plan { c.address.clone() } else { format!("{} ({})", c.address, c.plan) };
+            let name = |c: &super::Cluster| {
+                if c.plan == outer.plan {
+                    c.address.clone()
+                } else {
+                    format!("{} ({})", c.address, c.plan)
+                }
+            };
             let prune = location::prune_prefix(ol, snapshot_name(outer));
-            let pruning = if il.folder.starts_with(&prune) || (ol.folder.is_empty() && il.folder.starts_with(snapshot_name(outer))) {
+            let pruning = if il.folder.starts_with(&prune)
+                || (ol.folder.is_empty() && il.folder.starts_with(snapshot_name(outer)))
+            {
                 format!(", and its S3 pruning (objects under {prune}) deletes {}'s snapshots", name(inner))
             } else {
                 String::new()

@@ -8,7 +8,8 @@ pub const RULE: Rule = Rule {
     id: "EB302",
     name: "token-regenerated",
     default: Severity::Deny,
-    summary: "restore is enabled (or cannot be ruled out) and the token comes from a resource this plan creates or replaces",
+    summary:
+        "restore is enabled (or cannot be ruled out) and the token comes from a resource this plan creates or replaces",
     doc: r#"# EB302 token-regenerated (deny)
 
 ## What

@@ -199,7 +199,8 @@ impl Severities {
 /// (in input order), then rule ID, then key.
 pub fn run(clusters: &[Cluster], severities: &Severities, ctx: &Context) -> Vec<(&'static Rule, Severity, Draft)> {
     let mut out = Vec::new();
-    let index_of = |d: &Draft| clusters.iter().position(|c| c.address == d.cluster && c.plan == d.plan).unwrap_or(usize::MAX);
+    let index_of =
+        |d: &Draft| clusters.iter().position(|c| c.address == d.cluster && c.plan == d.plan).unwrap_or(usize::MAX);
     for rule in all() {
         if severities.overridden(rule) == Some(Severity::Off) {
             continue;
@@ -230,7 +231,11 @@ pub(crate) mod test_support {
         let map: BTreeMap<String, Resolved> = keys
             .iter()
             .map(|(k, v)| {
-                let r = Resolved { value: Value::Known(v.to_string()), provenance: Provenance::Configuration, sensitive: false };
+                let r = Resolved {
+                    value: Value::Known(v.to_string()),
+                    provenance: Provenance::Configuration,
+                    sensitive: false,
+                };
                 (k.to_string(), r)
             })
             .collect();

@@ -1,0 +1,45 @@
+//! Shared by the integration tests: the real-Terraform fixtures and their fake secrets.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+
+pub fn dir(case: &str) -> String {
+    format!("{}/tests/fixtures/{case}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fixture's plan.json, as `terraform show -json` wrote it.
+pub fn fixture(case: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/plan.json", dir(case))).unwrap()
+}
+
+/// Every fixture case that has a plan, sorted.
+pub fn all_cases() -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().join("plan.json").exists())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// The `.tf` files of a fixture's root module, as the CLI's `--config DIR` reads them.
+pub fn tf_files(case: &str) -> BTreeMap<String, String> {
+    std::fs::read_dir(dir(case))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap()))
+        .collect()
+}
+
+/// The fake secrets the fixtures hold; none may reach any output.
+pub fn secrets() -> Vec<String> {
+    std::fs::read_to_string(format!("{}/tests/fixtures/secrets.txt", env!("CARGO_MANIFEST_DIR")))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
