@@ -1,7 +1,8 @@
 # Spacelift plan policy: turns the etcd-backup-policy report into Spacelift deny/warn.
 #
 # An after-plan hook writes the report as a custom policy input, which Spacelift puts under
-# input.third_party_metadata.custom.<file name without .custom.spacelift.json>:
+# input.third_party_metadata.custom.<key> for a file named <key>.custom.spacelift.json at the
+# project root (Spacelift docs, concepts/policy/terraform-plan-policy, "Custom inputs"):
 #
 #   terraform show -json spacelift.plan > plan.json
 #   npx --yes etcd-backup-policy check plan.json --config . --format json --fail-on never \

@@ -9,7 +9,7 @@ pub const RULE: Rule = Rule {
     id: "EB108",
     name: "short-retention-window",
     default: Severity::Warn,
-    summary: "retention x schedule interval is shorter than min_retention_window (default 24h), locally or in S3",
+    summary: "retention x schedule interval is shorter than min_retention_window (default 24h), locally or in S3, or snapshots are disabled",
     doc: r#"# EB108 short-retention-window (warn)
 
 ## What
@@ -22,6 +22,10 @@ default `24h`). The window is the number of snapshots kept times the interval of
 
 With the module's defaults (every 12 h, 168 kept) the local window is 84 days and the S3 window
 60 hours.
+
+`disable-snapshots = "true"` turns the schedule off altogether (k3s `--etcd-disable-snapshots`):
+no snapshot is taken or uploaded unless someone runs `k3s etcd-snapshot save`, so the window is
+zero and an auto-restore finds nothing recent. That is reported here too.
 
 ## Why it matters
 A corruption noticed a day late finds only corrupted snapshots: every good one has been pruned.
@@ -45,6 +49,19 @@ etcd_backup = {
 fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
     if !matches!(c.backup, Backup::Keys(_)) {
         return vec![];
+    }
+    if settings::flag(c, "disable-snapshots") == Some(true) {
+        return vec![Draft::new(
+            c,
+            Some("disable-snapshots"),
+            format!(
+                "{}: disable-snapshots turns scheduled snapshots off: nothing is taken or uploaded to S3 unless run \
+                 by hand, so no snapshot window at all; at least {} wanted",
+                c.address,
+                human(ctx.min_window_s)
+            ),
+            "remove disable-snapshots (or set it to \"false\") so snapshot-schedule-cron takes effect",
+        )];
     }
     let Some(interval) = settings::interval_s(c) else { return vec![] };
     let (Some(local_n), Some(s3_n)) = (settings::retention(c), settings::s3_retention(c)) else { return vec![] };
@@ -100,6 +117,16 @@ mod tests {
         );
         assert!(d[0].remediation.contains("s3-retention = \"24\""));
         assert_eq!(d[0].key.as_deref(), Some("s3-retention"));
+    }
+
+    #[test]
+    fn disabled_snapshots_leave_no_window() {
+        let ctx = Context::default();
+        let d = check(&cluster_with(&with(COMPLETE, "disable-snapshots", "true")), &ctx);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].key.as_deref(), Some("disable-snapshots"));
+        assert!(d[0].message.contains("turns scheduled snapshots off"), "{}", d[0].message);
+        assert!(check(&cluster_with(&with(COMPLETE, "disable-snapshots", "false")), &ctx).is_empty());
     }
 
     #[test]
