@@ -7,6 +7,10 @@ CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CARGO_BIN):$(PATH)
 WASM := target/$(WASM_TARGET)/release/etcd_backup_policy.wasm
 PKG := js/pkg
+# wasm-opt from npm's binaryen (Debian's binaryen 108 predates the reference types rustc emits).
+# The features are the ones rustc enables by default for wasm32-unknown-unknown.
+WASM_OPT := js/node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext
 
 .PHONY: setup build demo test test-rust test-wasm test-js bench fixtures clean
 
@@ -27,6 +31,7 @@ setup:
 build: setup
 	cargo build --release --lib --target $(WASM_TARGET)
 	wasm-bindgen --target web --out-dir $(PKG) --out-name etcd_backup_policy $(WASM)
+	$(WASM_OPT) $(PKG)/etcd_backup_policy_bg.wasm -o $(PKG)/etcd_backup_policy_bg.wasm
 	cd js && npm run -s build:cjs
 
 FX := tests/fixtures
