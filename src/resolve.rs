@@ -360,11 +360,7 @@ fn call_input(plan: &Plan, chain: &[&ModuleCall], name: &str) -> Input {
     if let Some(c) = expr.constant_value {
         return Input::Literal(c);
     }
-    let var = match expr.references.as_slice() {
-        [only] => only.strip_prefix("var.").filter(|v| !v.contains(['.', '['])).map(str::to_string),
-        _ => None,
-    };
-    let Some(var) = var else {
+    let Some(var) = bare_variable(&expr) else {
         return Input::Opaque;
     };
     if parents.is_empty() {
@@ -383,6 +379,26 @@ fn call_input(plan: &Plan, chain: &[&ModuleCall], name: &str) -> Input {
         }
         other => other,
     }
+}
+
+/// `X` when the expression is exactly `var.X` (not an attribute or element of it).
+fn bare_variable(expr: &Expression) -> Option<String> {
+    match expr.references.as_slice() {
+        [only] if expr.constant_value.is_none() => {
+            only.strip_prefix("var.").filter(|v| !v.contains(['.', '['])).map(str::to_string)
+        }
+        _ => None,
+    }
+}
+
+/// The root module call and its input that a cluster call's input is handed down from unchanged
+/// (`etcd_backup = var.etcd_backup` in each wrapper module): the root's `.tf` files tell it.
+fn root_input(call: &ClusterCall, input: &str) -> Option<(String, String)> {
+    let mut name = input.to_string();
+    for level in call.chain.iter().skip(1).rev() {
+        name = bare_variable(&Expression::parse(level.expressions.get(&name)?))?;
+    }
+    Some((call.path.first()?.clone(), name))
 }
 
 /// Converts a literal to the string a `map(string)` input receives (`true` → `"true"`).
@@ -411,26 +427,21 @@ fn map_from_json(v: &Json, provenance: &Provenance, sensitive: bool) -> Backup {
     }
 }
 
-/// What the configuration files say about a root module call's input, if they were given.
+/// What the root module's files say about a cluster call's input, if they were given: the call's
+/// own block, or the root call block a wrapper module hands the input down from.
 fn from_files<'c>(config: &'c Config, call: &ClusterCall, input: &str) -> Option<&'c config::Input> {
-    match call.path.as_slice() {
-        [name] => config.modules.get(name)?.inputs.get(input),
-        _ => None,
-    }
+    let (root_call, root_input) = root_input(call, input)?;
+    config.modules.get(&root_call)?.inputs.get(&root_input)
 }
 
 /// Appended to an unresolved reason when `--config` would resolve the literal keys.
-fn config_hint(config: &Config, call: &ClusterCall) -> &'static str {
-    if config.given {
-        if call.path.len() == 1 {
-            "; the configuration files do not tell it either"
-        } else {
-            "; --config reads only the root module, and this call is in a nested module"
-        }
-    } else if call.path.len() == 1 {
-        "; --config DIR (the root module's .tf files) would resolve its literal keys"
-    } else {
-        ""
+fn config_hint(config: &Config, call: &ClusterCall, input: &str) -> &'static str {
+    let from_root = root_input(call, input).is_some();
+    match (config.given, from_root) {
+        (true, true) => "; the configuration files do not tell it either",
+        (true, false) => "; --config reads only the root module, and a nested module sets this input",
+        (false, true) => "; --config DIR (the root module's .tf files) would resolve its literal keys",
+        (false, false) => "",
     }
 }
 
@@ -522,7 +533,7 @@ fn resolve_backup(plan: &Plan, config: &Config, call: &ClusterCall, evidence: &[
         Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
         None => "the plan records only references for it and no resource of the module shows its value".into(),
     };
-    Backup::Unresolved { reason: format!("{reason}{}", config_hint(config, call)) }
+    Backup::Unresolved { reason: format!("{reason}{}", config_hint(config, call, BACKUP)) }
 }
 
 fn resolved_keys(keys: &BTreeMap<String, Found>, prov: &Provenance) -> BTreeMap<String, Resolved> {
@@ -583,7 +594,7 @@ fn resolve_token(plan: &Plan, config: &Config, call: &ClusterCall, evidence: &[(
                         None => "no resource of the module shows its value".into(),
                     };
                 TokenState::Unresolved {
-                    reason: format!("{reason}{}", config_hint(config, call).replace("literal keys", "value")),
+                    reason: format!("{reason}{}", config_hint(config, call, TOKEN).replace("literal keys", "value")),
                 }
             })
         }

@@ -95,3 +95,23 @@ fn config_changes_nothing_where_the_plan_already_tells() {
         assert_eq!(rules(&report(case, None)), rules(&report(case, Some(tf_files(case)))), "{case}");
     }
 }
+
+#[test]
+fn a_wrapper_module_handing_the_map_down_resolves_from_the_root_files() {
+    let without = report("first-create-wrapper", None);
+    assert_eq!(rules(&without), vec![("EB002".into(), "etcd_backup".into())]);
+    assert!(without["findings"][0]["message"].as_str().unwrap().contains("--config DIR"), "{without}");
+
+    let r = report("first-create-wrapper", Some(tf_files("first-create-wrapper")));
+    assert_eq!(r["clusters"][0]["address"], "module.platform.module.k8s");
+    assert_eq!(
+        rules(&r),
+        vec![("EB101".into(), "s3-bucket".into()), ("EB110".into(), "s3-access-key".into())],
+        "the secret key comes from a sensitive variable: no EB110"
+    );
+    let keys = &r["clusters"][0]["keys"];
+    assert_eq!(keys["s3"]["source"], "configuration-file");
+    assert_eq!(keys["s3"]["from"], "main.tf:20");
+    assert_eq!(keys["s3-secret-key"]["source"], "variable");
+    assert_eq!(r["clusters"][0]["restore"], true);
+}
