@@ -36,6 +36,9 @@ pub enum Input {
     Map(BTreeMap<String, Located>),
     /// A single value (`var.X`, a literal, `null`).
     Value(Located),
+    /// `merge(...)` of maps and whole variables (`merge(var.defaults, { s3-bucket = "x" })`), in
+    /// order: each part a `Map` or a `Value` holding `var.X`; later keys win.
+    Merged(Vec<Input>),
     /// Something the files cannot tell (a conditional, a for expression, a computed key).
     Opaque,
 }
@@ -129,15 +132,24 @@ fn input(e: &Expression, src: &Source, locals: &Locals<'_>, depth: usize) -> Inp
         }
         Expression::Parenthesis(p) => input(p.inner(), src, locals, depth + 1),
         Expression::FuncCall(f) if f.name.namespace.is_empty() && f.name.name.as_str() == "merge" => {
-            let mut keys = BTreeMap::new();
+            let mut parts: Vec<Input> = Vec::new();
             for arg in f.args.iter() {
                 match input(arg, src, locals, depth + 1) {
-                    Input::Map(m) => keys.extend(m),
+                    Input::Map(m) => match parts.last_mut() {
+                        Some(Input::Map(keys)) => keys.extend(m),
+                        _ => parts.push(Input::Map(m)),
+                    },
                     Input::Value(Located { eval: Eval::Literal(Json::Null), .. }) => {}
+                    v @ Input::Value(Located { eval: Eval::Var(_), .. }) => parts.push(v),
+                    Input::Merged(inner) => parts.extend(inner),
                     _ => return Input::Opaque,
                 }
             }
-            Input::Map(keys)
+            match parts.as_slice() {
+                [] => Input::Map(BTreeMap::new()),
+                [Input::Map(_)] => parts.pop().expect("one part"),
+                _ => Input::Merged(parts),
+            }
         }
         _ => match ident_path(e).as_deref() {
             Some([l, name]) if l == "local" => match locals.get(name) {
@@ -256,6 +268,18 @@ module "k8s" {
             c.modules["k8s"].inputs["cluster_token"],
             Input::Value(Located { eval: Eval::Var("token".into()), file: "main.tf".into(), line: 17 })
         );
+    }
+
+    #[test]
+    fn merge_with_a_whole_variable_keeps_its_parts_in_order() {
+        let c = parse("module \"k8s\" {\n  etcd_backup = merge(var.defaults, { s3-bucket = \"b\" }, null)\n}\n");
+        let Input::Merged(parts) = &c.modules["k8s"].inputs["etcd_backup"] else { panic!("{c:?}") };
+        assert!(matches!(&parts[0], Input::Value(Located { eval: Eval::Var(v), .. }) if v == "defaults"));
+        let Input::Map(m) = &parts[1] else { panic!("{parts:?}") };
+        assert_eq!(m["s3-bucket"].eval, Eval::Literal(Json::String("b".into())));
+        assert_eq!(parts.len(), 2);
+        let c = parse("module \"k8s\" {\n  etcd_backup = merge(var.a.b, {})\n}\n");
+        assert_eq!(c.modules["k8s"].inputs["etcd_backup"], Input::Opaque);
     }
 
     #[test]

@@ -492,6 +492,17 @@ fn backup_from_files(plan: &Plan, input: &config::Input) -> Option<Backup> {
             }
             _ => None,
         },
+        config::Input::Merged(parts) => {
+            let mut keys = BTreeMap::new();
+            for part in parts {
+                match backup_from_files(plan, part)? {
+                    Backup::Keys(k) => keys.extend(k),
+                    Backup::NotSet { .. } => {}
+                    Backup::Unresolved { .. } => return None,
+                }
+            }
+            Some(if keys.is_empty() { Backup::NotSet { provenance: None } } else { Backup::Keys(keys) })
+        }
         config::Input::Opaque => None,
     }
 }
@@ -500,8 +511,16 @@ fn resolve_backup(plan: &Plan, config: &Config, call: &ClusterCall, evidence: &[
     match call_input(plan, &call.chain, BACKUP) {
         Input::Literal(v) => return map_from_json(&v, &Provenance::Configuration, false),
         Input::Variable { name, value, sensitive } => {
-            if value.is_object() || value.is_null() {
-                return map_from_json(&value, &Provenance::Variable { name, declared_sensitive: sensitive }, sensitive);
+            // The plan records an expression's references, not the expression: `merge(var.x, {…})`
+            // reads like `var.x`. The files, when given, show which one it is.
+            let plain = match from_files(config, call, BACKUP) {
+                Some(config::Input::Value(l)) => l.eval == config::Eval::Var(name.clone()),
+                Some(_) => false,
+                None => true,
+            };
+            if plain && (value.is_object() || value.is_null()) {
+                let b = map_from_json(&value, &Provenance::Variable { name, declared_sensitive: sensitive }, sensitive);
+                return with_rendered_keys(b, evidence);
             }
         }
         Input::Default(v) => return map_from_json(&v, &Provenance::Configuration, false),
@@ -534,6 +553,42 @@ fn resolve_backup(plan: &Plan, config: &Config, call: &ClusterCall, evidence: &[
         None => "the plan records only references for it and no resource of the module shows its value".into(),
     };
     Backup::Unresolved { reason: format!("{reason}{}", config_hint(config, call, BACKUP)) }
+}
+
+/// A map taken from a variable, completed with what the module's resources show it received:
+/// keys a wrapper added on the way (`merge(var.x, {…})` in a module the files do not cover) or set
+/// to another value. The rendered value wins; keys the module does not render stay as they are.
+fn with_rendered_keys(b: Backup, evidence: &[(String, Evidence)]) -> Backup {
+    let Some((resource, keys, loc)) = evidence.iter().find_map(|(r, ev)| match &ev.backup {
+        Some((MapEvidence::Keys(k), loc)) if !k.is_empty() => Some((r, k, loc)),
+        _ => None,
+    }) else {
+        return b;
+    };
+    let prov = rendered_provenance(resource, loc);
+    let mut merged = match b {
+        Backup::Keys(m) => m,
+        other => {
+            if keys.values().all(|f| f.value.is_none()) {
+                return other;
+            }
+            BTreeMap::new()
+        }
+    };
+    for (k, r) in resolved_keys(keys, &prov) {
+        let differs = match (merged.get(&k), &r.value) {
+            (None, _) => true,
+            (Some(old), Value::Known(new)) => old.known() != Some(new.as_str()),
+            (Some(_), Value::Unknown) => false,
+        };
+        if differs {
+            merged.insert(k, r);
+        }
+    }
+    if merged.is_empty() {
+        return Backup::NotSet { provenance: Some(prov) };
+    }
+    Backup::Keys(merged)
 }
 
 fn resolved_keys(keys: &BTreeMap<String, Found>, prov: &Provenance) -> BTreeMap<String, Resolved> {

@@ -115,3 +115,30 @@ fn a_wrapper_module_handing_the_map_down_resolves_from_the_root_files() {
     assert_eq!(keys["s3-secret-key"]["source"], "variable");
     assert_eq!(r["clusters"][0]["restore"], true);
 }
+
+/// `merge(var.defaults, {...})` reads like a bare `var.defaults` in the plan, which records only
+/// references. The keys the merge adds must not be reported missing.
+#[test]
+fn keys_merged_into_a_variable_come_from_the_rendered_map_or_the_files() {
+    let keys = |r: &Value, i: usize| r["clusters"][i]["keys"].clone();
+    let r = report("merged-defaults", None);
+    assert_eq!(r["clusters"][1]["address"], "module.wrapped.module.k8s");
+    let wrapped = keys(&r, 1);
+    assert_eq!(wrapped["s3-bucket"]["source"], "rendered");
+    assert_eq!(r["clusters"][1]["location"], json!({"service": "aws", "bucket": "wrapped-etcd", "folder": "wrapped"}));
+    assert_eq!(wrapped["s3-region"]["source"], "variable");
+    assert!(
+        !r["findings"].as_array().unwrap().iter().any(|f| f["cluster"] == "module.wrapped.module.k8s"),
+        "{}",
+        r["findings"]
+    );
+
+    let r = report("merged-defaults", Some(tf_files("merged-defaults")));
+    assert_eq!(rules(&r), vec![], "{}", r["findings"]);
+    assert_eq!(r["clusters"][0]["address"], "module.direct");
+    let direct = keys(&r, 0);
+    assert_eq!(direct["s3-bucket"]["value"], "direct-etcd");
+    assert_eq!(direct["s3-bucket"]["from"], "main.tf:34");
+    assert_eq!(direct["s3-region"]["source"], "variable");
+    assert_eq!(r["clusters"][0]["location"], json!({"service": "aws", "bucket": "direct-etcd", "folder": "direct"}));
+}
