@@ -8,16 +8,17 @@ import { createRequire } from 'node:module';
 const USAGE = `usage:
   etcd-backup-policy [check] PLAN.json... [--config DIR] [--data FILE]... [--format F]
                      [--output FILE] [--fail-on deny|warn|never] [--rule ID=deny|warn|off]...
-  etcd-backup-policy fingerprint PLAN.json... [--merge baseline.json] > baseline.json
+  etcd-backup-policy fingerprint PLAN.json... [--config DIR] [--merge baseline.json] > baseline.json
   etcd-backup-policy rules
   etcd-backup-policy explain RULE
   etcd-backup-policy --help | --version
 
 PLAN.json is \`terraform show -json PLANFILE\` output (or a Spacelift plan-policy input); - reads stdin.
---config DIR reads the root module's .tf files, which resolve literal etcd_backup keys that the
-plan JSON loses (a first create of the module). Example, from the Terraform directory:
+--config DIR reads the root module's .tf files and those of the local modules under it, which
+resolve literal etcd_backup keys that the plan JSON loses (a first create of the module).
+Example, from the Terraform directory:
   terraform show -json plan.out > plan.json && etcd-backup-policy check plan.json --config .
-Formats: text (default), json, opa.
+Formats: text (default), json, opa, sarif, junit, github, markdown.
 Exit codes: 0 passed, 1 the policy failed, 2 bad input or command line.`;
 
 class UsageError extends Error {}
@@ -68,16 +69,38 @@ function parseArgs(argv) {
   return a;
 }
 
-/** The root module's `.tf` files of DIR, as `{name: text}` (not recursive: the root module only). */
+// Enough for a monorepo's modules; a DIR beyond it is almost certainly not a root module.
+const MAX_CONFIG_FILES = 5000;
+
+/**
+ * The `.tf` files of DIR and of its subdirectories (the local modules it calls), as
+ * `{relative/path.tf: text}`. Hidden directories (.terraform, .git) and node_modules are skipped,
+ * symlinks are not followed.
+ */
 function readConfig(dir) {
-  let names;
-  try {
-    names = readdirSync(dir).filter((n) => n.endsWith('.tf')).sort();
-  } catch (e) {
-    throw new UsageError(`cannot read --config directory ${dir}: ${e.code ?? 'error'}`);
-  }
-  if (names.length === 0) throw new UsageError(`--config directory ${dir} has no .tf files`);
-  return Object.fromEntries(names.map((n) => [n, readFileSync(join(dir, n), 'utf8')]));
+  const files = {};
+  let count = 0;
+  const walk = (rel) => {
+    let entries;
+    try {
+      entries = readdirSync(join(dir, rel), { withFileTypes: true });
+    } catch (e) {
+      throw new UsageError(`cannot read --config directory ${join(dir, rel)}: ${e.code ?? 'error'}`);
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      if (e.isDirectory()) {
+        if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(path);
+      } else if (e.isFile() && e.name.endsWith('.tf')) {
+        if (++count > MAX_CONFIG_FILES) throw new UsageError(`--config directory ${dir} holds more than ${MAX_CONFIG_FILES} .tf files: point it at the root module`);
+        files[path] = readFileSync(join(dir, path), 'utf8');
+      }
+    }
+  };
+  walk('');
+  if (!Object.keys(files).some((p) => !p.includes('/'))) throw new UsageError(`--config directory ${dir} has no .tf files`);
+  return files;
 }
 
 function readInput(path, what) {

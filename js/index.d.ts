@@ -8,7 +8,8 @@ export interface Options {
   rules?: Record<string, Severity>;
   /** Names of the plans in findings, in order (default `plan.json` / `plan-N.json`). */
   names?: string[];
-  /** The root module's `.tf` files, `{ path: text }`: resolves literal etcd_backup keys a first-create plan loses. */
+  /** `.tf` files, `{ path: text }` with paths relative to the root module (`main.tf`, `platform/main.tf` for a local
+   * module): resolves literal etcd_backup keys a first-create plan loses. */
   config?: Record<string, string>;
   /** ANSI colour in the text format. */
   color?: boolean;

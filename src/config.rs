@@ -1,9 +1,11 @@
-//! The Terraform configuration itself (SPEC §2, source 5): the root module's `.tf` files, given
-//! with `--config DIR` or `options.config` (`{path: text}`). The plan JSON loses the literal keys
-//! of an `etcd_backup` map that mixes literals and references; the files still have them.
+//! The Terraform configuration itself (SPEC §2, source 5): the `.tf` files of the root module and
+//! of the local modules under it, given with `--config DIR` or `options.config` (`{path: text}`,
+//! paths relative to the root module). The plan JSON loses the literal keys of an `etcd_backup`
+//! map that mixes literals and references; the files still have them.
 //!
-//! Evaluated: object constructors, `merge(...)` of them, literals, `var.X` (from the plan's root
-//! variables) and literal `local.X` (from the same files). Anything else is unknown — never guessed.
+//! Evaluated: object constructors, `merge(...)` of them and of whole variables, literals, `var.X`
+//! (followed up by the resolver) and literal `local.X` (from the same module's files). Anything
+//! else is unknown — never guessed.
 
 use std::collections::BTreeMap;
 
@@ -43,15 +45,18 @@ pub enum Input {
     Opaque,
 }
 
+/// A `module "name" { ... }` block: what it passes to each input.
 #[derive(Default, Debug)]
 pub struct ModuleBlock {
     pub inputs: BTreeMap<String, Input>,
 }
 
-/// The root module as the `.tf` files describe it.
+/// The modules as the `.tf` files describe them.
 #[derive(Default, Debug)]
 pub struct Config {
-    pub modules: BTreeMap<String, ModuleBlock>,
+    /// Module blocks by (directory of the module they are written in, call name); the root
+    /// module's directory is `""`.
+    pub modules: BTreeMap<(String, String), ModuleBlock>,
     /// `file:line:column: what` for files that do not parse (no text of the file is quoted).
     pub errors: Vec<String>,
     pub given: bool,
@@ -168,14 +173,39 @@ fn input(e: &Expression, src: &Source, locals: &Locals<'_>, depth: usize) -> Inp
     }
 }
 
+/// `a/./b/../c` → `a/c`, with `/` separators; a path that climbs out of the root keeps its `..`.
+pub fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for p in path.split(['/', '\\']) {
+        match p {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|l| *l != "..") => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// The directory of a file path given in `files`, normalized (`""` for the root module).
+fn dir_of(path: &str) -> String {
+    let n = normalize(path);
+    match n.rfind('/') {
+        Some(i) => n[..i].to_string(),
+        None => String::new(),
+    }
+}
+
 impl Config {
-    /// Parses the root module's files; `files` maps a path to its text. Only `.tf` files count.
+    /// Parses the given files; `files` maps a path relative to the root module to its text. Only
+    /// `.tf` files count; each directory is one module.
     pub fn parse(files: &BTreeMap<String, String>) -> Config {
         let mut cfg = Config { given: true, ..Default::default() };
-        let mut bodies: Vec<(&str, &str, Body)> = Vec::new();
+        let mut bodies: Vec<(&str, &str, String, Body)> = Vec::new();
         for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".tf")) {
             match hcl_edit::parser::parse_body(text) {
-                Ok(body) => bodies.push((path, text, body)),
+                Ok(body) => bodies.push((path, text, dir_of(path), body)),
                 Err(e) => {
                     let loc = e.location();
                     // Only the parser's own words: the offending line could hold a secret.
@@ -185,21 +215,26 @@ impl Config {
                 }
             }
         }
-        // Locals first: module inputs may use them, in any file.
-        let mut locals: Locals = BTreeMap::new();
-        for (path, text, body) in &bodies {
+        // Locals first: module inputs may use them, in any file of the same module.
+        let mut locals: BTreeMap<&str, Locals> = BTreeMap::new();
+        for (path, text, dir, body) in &bodies {
             for s in body.iter() {
                 if let Structure::Block(b) = s {
                     if b.ident.as_str() == "locals" {
                         for attr in b.body.attributes() {
-                            locals.insert(attr.key.as_str().to_string(), (attr.value.clone(), *path, *text));
+                            locals
+                                .entry(dir.as_str())
+                                .or_default()
+                                .insert(attr.key.as_str().to_string(), (attr.value.clone(), *path, *text));
                         }
                     }
                 }
             }
         }
-        for (path, text, body) in &bodies {
+        let none = Locals::new();
+        for (path, text, dir, body) in &bodies {
             let src = Source { file: path, text };
+            let locals = locals.get(dir.as_str()).unwrap_or(&none);
             for s in body.iter() {
                 let Structure::Block(b) = s else { continue };
                 if b.ident.as_str() != "module" {
@@ -213,12 +248,10 @@ impl Config {
                 };
                 let mut block = ModuleBlock::default();
                 for attr in b.body.attributes() {
-                    let key = attr.key.as_str();
-                    if key == "etcd_backup" || key == "cluster_token" {
-                        block.inputs.insert(key.to_string(), input(&attr.value, &src, &locals, 0));
-                    }
+                    // Every input: a wrapper's `var.X` is whatever its caller passes as X.
+                    block.inputs.insert(attr.key.as_str().to_string(), input(&attr.value, &src, locals, 0));
                 }
-                cfg.modules.insert(name, block);
+                cfg.modules.insert((dir.clone(), name), block);
             }
         }
         cfg
@@ -228,6 +261,10 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn k8s() -> (String, String) {
+        (String::new(), "k8s".to_string())
+    }
 
     fn parse(text: &str) -> Config {
         Config::parse(&BTreeMap::from([("main.tf".to_string(), text.to_string())]))
@@ -256,7 +293,7 @@ module "k8s" {
 }
 "#,
         );
-        let Input::Map(m) = &c.modules["k8s"].inputs["etcd_backup"] else { panic!("{c:?}") };
+        let Input::Map(m) = &c.modules[&k8s()].inputs["etcd_backup"] else { panic!("{c:?}") };
         assert_eq!(m["s3"].eval, Eval::Literal(Json::String("true".into())));
         assert_eq!(m["s3"].line, 9);
         assert_eq!(m["s3-region"].eval, Eval::Literal(Json::String("eu-west-1".into())));
@@ -265,7 +302,7 @@ module "k8s" {
         assert_eq!(m["s3-bucket"].eval, Eval::Unknown);
         assert_eq!(m.len(), 6);
         assert_eq!(
-            c.modules["k8s"].inputs["cluster_token"],
+            c.modules[&k8s()].inputs["cluster_token"],
             Input::Value(Located { eval: Eval::Var("token".into()), file: "main.tf".into(), line: 17 })
         );
     }
@@ -273,19 +310,42 @@ module "k8s" {
     #[test]
     fn merge_with_a_whole_variable_keeps_its_parts_in_order() {
         let c = parse("module \"k8s\" {\n  etcd_backup = merge(var.defaults, { s3-bucket = \"b\" }, null)\n}\n");
-        let Input::Merged(parts) = &c.modules["k8s"].inputs["etcd_backup"] else { panic!("{c:?}") };
+        let Input::Merged(parts) = &c.modules[&k8s()].inputs["etcd_backup"] else { panic!("{c:?}") };
         assert!(matches!(&parts[0], Input::Value(Located { eval: Eval::Var(v), .. }) if v == "defaults"));
         let Input::Map(m) = &parts[1] else { panic!("{parts:?}") };
         assert_eq!(m["s3-bucket"].eval, Eval::Literal(Json::String("b".into())));
         assert_eq!(parts.len(), 2);
         let c = parse("module \"k8s\" {\n  etcd_backup = merge(var.a.b, {})\n}\n");
-        assert_eq!(c.modules["k8s"].inputs["etcd_backup"], Input::Opaque);
+        assert_eq!(c.modules[&k8s()].inputs["etcd_backup"], Input::Opaque);
+    }
+
+    #[test]
+    fn modules_are_keyed_by_directory_with_their_own_locals() {
+        let files = BTreeMap::from([
+            (
+                "main.tf".to_string(),
+                "locals {\n  f = \"root\"\n}\nmodule \"p\" {\n  source = \"./platform\"\n}\n".into(),
+            ),
+            (
+                "./platform/main.tf".to_string(),
+                "module \"k8s\" {\n  etcd_backup = { s3-folder = local.f }\n}\n".to_string(),
+            ),
+        ]);
+        let c = Config::parse(&files);
+        let Input::Map(m) = &c.modules[&("platform".to_string(), "k8s".to_string())].inputs["etcd_backup"] else {
+            panic!("{c:?}")
+        };
+        assert_eq!(m["s3-folder"].eval, Eval::Unknown, "the root's locals are not the wrapper's");
+        assert_eq!(m["s3-folder"].file, "./platform/main.tf");
+        assert!(c.modules.contains_key(&(String::new(), "p".to_string())));
+        assert_eq!(normalize("envs/prod/../../modules/./k3s"), "modules/k3s");
+        assert_eq!(normalize("../x"), "../x");
     }
 
     #[test]
     fn conditionals_are_opaque_and_errors_are_reported_without_text() {
         let c = parse("module \"k8s\" {\n  etcd_backup = var.on ? { s3 = \"true\" } : null\n}\n");
-        assert_eq!(c.modules["k8s"].inputs["etcd_backup"], Input::Opaque);
+        assert_eq!(c.modules[&k8s()].inputs["etcd_backup"], Input::Opaque);
         let bad = parse("module \"k8s\" {\n  etcd_backup = { s3-secret-key = \"SUPERSECRET\" \n");
         assert_eq!(bad.errors.len(), 1);
         assert!(bad.errors[0].starts_with("main.tf:"), "{}", bad.errors[0]);

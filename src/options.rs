@@ -14,7 +14,8 @@ pub struct Options {
     pub context: Context,
     /// Colour in the text format (the CLI sets it on a TTY without NO_COLOR).
     pub color: bool,
-    /// The root module's files (`--config DIR`): path → text.
+    /// The `.tf` files of the root module and its local modules (`--config DIR`): path relative
+    /// to the root module → text.
     pub config: Option<BTreeMap<String, String>>,
 }
 

@@ -98,6 +98,9 @@ pub struct ModuleConfig<'a> {
 
 #[derive(Deserialize)]
 pub struct ModuleCall<'a> {
+    /// `"./platform"`, `"../modules/k3s"`, or a registry/git address (raw: read only when needed).
+    #[serde(borrow)]
+    pub source: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub expressions: BTreeMap<String, &'a RawValue>,
     #[serde(borrow)]
@@ -106,6 +109,14 @@ pub struct ModuleCall<'a> {
     pub for_each_expression: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub module: ModuleConfig<'a>,
+}
+
+impl ModuleCall<'_> {
+    /// The call's source when it is a local path (Terraform: it begins with `./` or `../`).
+    pub fn local_source(&self) -> Option<String> {
+        let s: String = serde_json::from_str(self.source?.get()).ok()?;
+        (s.starts_with("./") || s.starts_with("../")).then_some(s)
+    }
 }
 
 #[derive(Deserialize, Default)]

@@ -91,7 +91,7 @@ fn unparsable_files_are_reported_not_fatal_and_never_quoted() {
 
 #[test]
 fn config_changes_nothing_where_the_plan_already_tells() {
-    for case in ["seed", "literal", "for-each", "rules-fire"] {
+    for case in ["seed", "literal", "for-each", "rules-fire", "nested", "fleet-nested"] {
         assert_eq!(rules(&report(case, None)), rules(&report(case, Some(tf_files(case)))), "{case}");
     }
 }
@@ -141,4 +141,29 @@ fn keys_merged_into_a_variable_come_from_the_rendered_map_or_the_files() {
     assert_eq!(direct["s3-bucket"]["from"], "main.tf:34");
     assert_eq!(direct["s3-region"]["source"], "variable");
     assert_eq!(r["clusters"][0]["location"], json!({"service": "aws", "bucket": "direct-etcd", "folder": "direct"}));
+}
+
+#[test]
+fn a_map_written_in_a_local_wrapper_module_resolves_from_its_files() {
+    let without = report("local-module", None);
+    assert_eq!(rules(&without), vec![("EB002".into(), "etcd_backup".into())]);
+
+    let r = report("local-module", Some(tf_files("local-module")));
+    assert_eq!(r["clusters"][0]["address"], "module.platform.module.k8s");
+    assert_eq!(
+        rules(&r),
+        vec![("EB101".into(), "s3-endpoint".into()), ("EB110".into(), "s3-access-key".into())],
+        "{}",
+        r["findings"]
+    );
+    let keys = &r["clusters"][0]["keys"];
+    assert_eq!(keys["s3"]["from"], "platform/main.tf:30");
+    assert_eq!(keys["s3-region"]["value"], "eu-north-1", "a literal the root passes to the wrapper");
+    assert_eq!(keys["s3-bucket"]["value"], "platform-etcd", "the wrapper variable's default");
+    assert_eq!(keys["s3-folder"]["value"], "platform", "the wrapper's own local");
+    assert_eq!(keys["s3-folder"]["from"], "platform/main.tf:22");
+    assert_eq!(keys["s3-secret-key"]["source"], "variable");
+    assert_eq!(keys["s3-secret-key"]["from"], "var.backup_secret_key");
+    assert_eq!(keys["s3-secret-key"]["sensitive"], true);
+    assert!(r["findings"][1]["message"].as_str().unwrap().contains("platform/main.tf:34"), "{}", r["findings"][1]);
 }

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, mkdtempSync, writeFileSync, cpSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,4 +165,19 @@ test('--config resolves a first-create plan: EB002 without it, EB101 with it, no
   assert.ok(r.findings.some((f) => f.rule === 'EB101' && f.key === 's3-bucket'));
   for (const s of secrets) assert.ok(!withConfig.out.includes(s));
   assert.equal(run([plan('seed'), '--config', '/nonexistent-dir']).code, 2);
+});
+
+test('--config reads the local modules under DIR, not hidden directories', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ebp-config-'));
+  cpSync(join(fixtures, 'local-module'), dir, { recursive: true });
+  // A stray module block in .terraform/ (where Terraform keeps downloaded modules) must not count.
+  mkdirSync(join(dir, '.terraform', 'platform'), { recursive: true });
+  writeFileSync(join(dir, '.terraform', 'platform', 'main.tf'), 'module "k8s" {\n  etcd_backup = { s3 = "false" }\n}\n');
+  const r = run([join(dir, 'plan.json'), '--config', dir, '--format', 'json']);
+  assert.equal(r.code, 1);
+  const report = JSON.parse(r.out);
+  assert.deepEqual(report.findings.filter((f) => f.severity === 'deny').map((f) => [f.rule, f.key]), [['EB101', 's3-endpoint'], ['EB110', 's3-access-key']]);
+  assert.equal(report.clusters[0].keys.s3.from, 'platform/main.tf:30');
+  for (const s of secrets) assert.ok(!r.out.includes(s));
+  rmSync(dir, { recursive: true, force: true });
 });

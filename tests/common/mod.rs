@@ -24,14 +24,25 @@ pub fn all_cases() -> Vec<String> {
     v
 }
 
-/// The `.tf` files of a fixture's root module, as the CLI's `--config DIR` reads them.
+/// The `.tf` files of a fixture as the CLI's `--config DIR` reads them: the root module's and
+/// those in its subdirectories (local modules), by path relative to the root module.
 pub fn tf_files(case: &str) -> BTreeMap<String, String> {
-    std::fs::read_dir(dir(case))
-        .unwrap()
-        .filter_map(|e| e.ok())
-        .filter(|e| e.path().extension().is_some_and(|x| x == "tf"))
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), std::fs::read_to_string(e.path()).unwrap()))
-        .collect()
+    fn walk(root: &std::path::Path, at: &std::path::Path, out: &mut BTreeMap<String, String>) {
+        for e in std::fs::read_dir(at).unwrap().filter_map(|e| e.ok()) {
+            let path = e.path();
+            let name = e.file_name().to_string_lossy().into_owned();
+            if path.is_dir() && !name.starts_with('.') {
+                walk(root, &path, out);
+            } else if name.ends_with(".tf") {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, std::fs::read_to_string(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    let root = std::path::PathBuf::from(dir(case));
+    walk(&root, &root, &mut out);
+    out
 }
 
 /// The fake secrets the fixtures hold; none may reach any output.

@@ -6,10 +6,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use crate::address::{self, Step};
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::evidence::{Evidence, Extractor, Found, Location, MapEvidence};
 use crate::model::{Action, Backup, Cluster, Prior, Provenance, Resolved, Token, TokenState, Value};
 use crate::plan::{materialise, Expression, ModuleCall, ModuleConfig, Plan};
+
+mod files;
+use files::Files;
 
 const BACKUP: &str = "etcd_backup";
 const TOKEN: &str = "cluster_token";
@@ -150,8 +153,9 @@ fn resolve_instance(plan: &Plan, index: &ModuleIndex, config: &Config, call: &Cl
 
     let action = instance_action(&res);
     let evidence = rendered_evidence(&res);
-    let backup = resolve_backup(plan, config, call, &evidence);
-    let mut token = resolve_token(plan, config, call, &evidence);
+    let files = Files::new(plan, config, call);
+    let backup = resolve_backup(plan, &files, &evidence);
+    let mut token = resolve_token(plan, &files, &evidence);
     token.regenerated_by = regenerating_resource(plan, steps, &token.references, &res, action, &token.state);
     let prior = prior_values(&res);
     Cluster { plan: plan.name.clone(), address, action, backup, token, prior }
@@ -391,16 +395,6 @@ fn bare_variable(expr: &Expression) -> Option<String> {
     }
 }
 
-/// The root module call and its input that a cluster call's input is handed down from unchanged
-/// (`etcd_backup = var.etcd_backup` in each wrapper module): the root's `.tf` files tell it.
-fn root_input(call: &ClusterCall, input: &str) -> Option<(String, String)> {
-    let mut name = input.to_string();
-    for level in call.chain.iter().skip(1).rev() {
-        name = bare_variable(&Expression::parse(level.expressions.get(&name)?))?;
-    }
-    Some((call.path.first()?.clone(), name))
-}
-
 /// Converts a literal to the string a `map(string)` input receives (`true` → `"true"`).
 fn as_module_string(v: &Json) -> Option<String> {
     match v {
@@ -427,98 +421,16 @@ fn map_from_json(v: &Json, provenance: &Provenance, sensitive: bool) -> Backup {
     }
 }
 
-/// What the root module's files say about a cluster call's input, if they were given: the call's
-/// own block, or the root call block a wrapper module hands the input down from.
-fn from_files<'c>(config: &'c Config, call: &ClusterCall, input: &str) -> Option<&'c config::Input> {
-    let (root_call, root_input) = root_input(call, input)?;
-    config.modules.get(&root_call)?.inputs.get(&root_input)
-}
-
-/// Appended to an unresolved reason when `--config` would resolve the literal keys.
-fn config_hint(config: &Config, call: &ClusterCall, input: &str) -> &'static str {
-    let from_root = root_input(call, input).is_some();
-    match (config.given, from_root) {
-        (true, true) => "; the configuration files do not tell it either",
-        (true, false) => "; --config reads only the root module, and a nested module sets this input",
-        (false, true) => "; --config DIR (the root module's .tf files) would resolve its literal keys",
-        (false, false) => "",
-    }
-}
-
-fn located_value(plan: &Plan, l: &config::Located, key: &str) -> Option<Resolved> {
-    let file = Provenance::ConfigurationFile { file: l.file.clone(), line: l.line };
-    let secret = crate::catalogue::is_secret_key(key);
-    Some(match &l.eval {
-        config::Eval::Literal(Json::Null) => return None,
-        config::Eval::Literal(v) => Resolved {
-            value: as_module_string(v).map(Value::Known).unwrap_or(Value::Unknown),
-            provenance: file,
-            sensitive: secret,
-        },
-        config::Eval::Var(name) => {
-            let declared_sensitive = plan.variable_is_sensitive(name);
-            match plan.variable(name).as_ref().and_then(as_module_string) {
-                Some(v) => Resolved {
-                    value: Value::Known(v),
-                    provenance: Provenance::Variable { name: name.clone(), declared_sensitive },
-                    sensitive: secret || declared_sensitive,
-                },
-                None => Resolved { value: Value::Unknown, provenance: file, sensitive: secret || declared_sensitive },
-            }
-        }
-        config::Eval::Unknown => Resolved { value: Value::Unknown, provenance: file, sensitive: secret },
-    })
-}
-
-fn backup_from_files(plan: &Plan, input: &config::Input) -> Option<Backup> {
-    match input {
-        config::Input::Map(m) => {
-            let keys: BTreeMap<String, Resolved> =
-                m.iter().filter_map(|(k, l)| located_value(plan, l, k).map(|r| (k.clone(), r))).collect();
-            Some(if keys.is_empty() { Backup::NotSet { provenance: None } } else { Backup::Keys(keys) })
-        }
-        config::Input::Value(l) => match &l.eval {
-            config::Eval::Literal(Json::Null) => Some(Backup::NotSet {
-                provenance: Some(Provenance::ConfigurationFile { file: l.file.clone(), line: l.line }),
-            }),
-            config::Eval::Var(name) => {
-                let v = plan.variable(name)?;
-                let sensitive = plan.variable_is_sensitive(name);
-                Some(map_from_json(
-                    &v,
-                    &Provenance::Variable { name: name.clone(), declared_sensitive: sensitive },
-                    sensitive,
-                ))
-            }
-            _ => None,
-        },
-        config::Input::Merged(parts) => {
-            let mut keys = BTreeMap::new();
-            for part in parts {
-                match backup_from_files(plan, part)? {
-                    Backup::Keys(k) => keys.extend(k),
-                    Backup::NotSet { .. } => {}
-                    Backup::Unresolved { .. } => return None,
-                }
-            }
-            Some(if keys.is_empty() { Backup::NotSet { provenance: None } } else { Backup::Keys(keys) })
-        }
-        config::Input::Opaque => None,
-    }
-}
-
-fn resolve_backup(plan: &Plan, config: &Config, call: &ClusterCall, evidence: &[(String, Evidence)]) -> Backup {
-    match call_input(plan, &call.chain, BACKUP) {
+fn resolve_backup(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) -> Backup {
+    match call_input(plan, &files.call().chain, BACKUP) {
         Input::Literal(v) => return map_from_json(&v, &Provenance::Configuration, false),
         Input::Variable { name, value, sensitive } => {
             // The plan records an expression's references, not the expression: `merge(var.x, {…})`
             // reads like `var.x`. The files, when given, show which one it is.
-            let plain = match from_files(config, call, BACKUP) {
-                Some(config::Input::Value(l)) => l.eval == config::Eval::Var(name.clone()),
-                Some(_) => false,
-                None => true,
-            };
-            if plain && (value.is_object() || value.is_null()) {
+            if let Some(b) = files.backup(BACKUP) {
+                return with_rendered_keys(b, evidence);
+            }
+            if !files.has(BACKUP) && (value.is_object() || value.is_null()) {
                 let b = map_from_json(&value, &Provenance::Variable { name, declared_sensitive: sensitive }, sensitive);
                 return with_rendered_keys(b, evidence);
             }
@@ -545,14 +457,14 @@ fn resolve_backup(plan: &Plan, config: &Config, call: &ClusterCall, evidence: &[
     if unknown_at.is_none() {
         unknown_at = evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}")));
     }
-    if let Some(b) = from_files(config, call, BACKUP).and_then(|i| backup_from_files(plan, i)) {
+    if let Some(b) = files.backup(BACKUP) {
         return b;
     }
     let reason = match unknown_at {
         Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
         None => "the plan records only references for it and no resource of the module shows its value".into(),
     };
-    Backup::Unresolved { reason: format!("{reason}{}", config_hint(config, call, BACKUP)) }
+    Backup::Unresolved { reason: format!("{reason}{}", files.hint(BACKUP)) }
 }
 
 /// A map taken from a variable, completed with what the module's resources show it received:
@@ -601,7 +513,8 @@ fn resolved_keys(keys: &BTreeMap<String, Found>, prov: &Provenance) -> BTreeMap<
         .collect()
 }
 
-fn resolve_token(plan: &Plan, config: &Config, call: &ClusterCall, evidence: &[(String, Evidence)]) -> Token {
+fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) -> Token {
+    let call = files.call();
     let references = call
         .chain
         .last()
@@ -632,24 +545,14 @@ fn resolve_token(plan: &Plan, config: &Config, call: &ClusterCall, evidence: &[(
                     }
                 }
             }
-            let files = || match from_files(config, call, TOKEN) {
-                Some(config::Input::Value(l)) => match &l.eval {
-                    config::Eval::Literal(Json::Null) => Some(TokenState::NotSet),
-                    _ => located_value(plan, l, TOKEN).map(|mut r| {
-                        r.sensitive = true;
-                        TokenState::Resolved(r)
-                    }),
-                },
-                _ => None,
-            };
-            state.or_else(files).unwrap_or_else(|| {
+            state.or_else(|| files.token(TOKEN)).unwrap_or_else(|| {
                 let reason =
                     match evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}"))) {
                         Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
                         None => "no resource of the module shows its value".into(),
                     };
                 TokenState::Unresolved {
-                    reason: format!("{reason}{}", config_hint(config, call, TOKEN).replace("literal keys", "value")),
+                    reason: format!("{reason}{}", files.hint(TOKEN).replace("literal keys", "value")),
                 }
             })
         }
