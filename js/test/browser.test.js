@@ -96,6 +96,19 @@ test('plan plus .tf files resolve a first create; no secret reaches the page', a
   await page.close();
 });
 
+test('a chosen Terraform directory resolves a map written in a local module, like --config DIR', async () => {
+  const { page } = await openViewer();
+  const dir = join(fixtures, 'local-module');
+  await page.setInputFiles('#dir', dir);
+  await page.setInputFiles('#files', [join(dir, 'plan.json')]);
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelectorAll('.card').length === 1);
+  const [card] = await cards(page);
+  assert.ok(card.findings.includes('DENY EB101 required-key-missing'), card.findings.join());
+  const html = await page.evaluate(() => document.documentElement.outerHTML + document.getElementById('report').shadowRoot.innerHTML);
+  for (const s of secrets) assert.ok(!html.includes(s), 'a fixture secret reached the page');
+  await page.close();
+});
+
 test('pasted text that is not a plan shows the one-line error', async () => {
   const { page } = await openViewer();
   await page.fill('#paste', '{"format_version": "1.2", "resource_changes": [');

@@ -4,12 +4,24 @@ import './element.js';
 
 const $ = (id) => document.getElementById(id);
 let files = [];
+let dirFiles = [];
+
+/** A file chosen with the directory picker, as `--config DIR` names it: `platform/main.tf`. */
+function configPath(f) {
+  const parts = f.webkitRelativePath.split('/').slice(1); // the chosen directory's own name
+  const hidden = parts.slice(0, -1).some((p) => p.startsWith('.') || p === 'node_modules');
+  return !hidden && f.name.endsWith('.tf') ? parts.join('/') : null;
+}
 
 async function run() {
   $('error').textContent = '';
   const plans = [];
   const names = [];
   const config = {};
+  for (const f of dirFiles) {
+    const path = configPath(f);
+    if (path) config[path] = await f.text();
+  }
   for (const f of files) {
     if (f.name.endsWith('.tf')) config[f.name] = await f.text();
     else {
@@ -32,6 +44,10 @@ async function run() {
 
 $('files').addEventListener('change', (e) => {
   files = [...e.target.files];
+  run();
+});
+$('dir').addEventListener('change', (e) => {
+  dirFiles = [...e.target.files];
   run();
 });
 $('check').addEventListener('click', run);
