@@ -2,7 +2,7 @@
 // etcd-backup-policy command line (SPEC §6). Exit codes follow conftest: 0 passed, 1 the policy
 // failed, 2 the input or the command line is wrong (one line on stderr, never a stack trace).
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { createRequire } from 'node:module';
 
 const USAGE = `usage:
@@ -14,8 +14,9 @@ const USAGE = `usage:
   etcd-backup-policy --help | --version
 
 PLAN.json is \`terraform show -json PLANFILE\` output (or a Spacelift plan-policy input); - reads stdin.
---config DIR reads the root module's .tf files and those of the local modules under it, which
-resolve literal etcd_backup keys that the plan JSON loses (a first create of the module).
+--config DIR reads the root module's .tf files, those of the local modules under it and those
+terraform init downloaded (.terraform/modules), which resolve literal etcd_backup keys that the
+plan JSON loses (a first create of the module).
 Example, from the Terraform directory:
   terraform show -json plan.out > plan.json && etcd-backup-policy check plan.json --config .
 Formats: text (default), json, opa, sarif, junit, github, markdown.
@@ -72,14 +73,22 @@ function parseArgs(argv) {
 // Enough for a monorepo's modules; a DIR beyond it is almost certainly not a root module.
 const MAX_CONFIG_FILES = 5000;
 
+const MANIFEST = '.terraform/modules/modules.json';
+
 /**
  * The `.tf` files of DIR and of its subdirectories (the local modules it calls), as
  * `{relative/path.tf: text}`. Hidden directories (.terraform, .git) and node_modules are skipped,
- * symlinks are not followed.
+ * symlinks are not followed. When `terraform init` has run in DIR, its module manifest and the
+ * `.tf` files of the modules it lists elsewhere (downloaded into .terraform/modules, or local
+ * paths outside DIR) are read too.
  */
 function readConfig(dir) {
   const files = {};
   let count = 0;
+  const add = (path) => {
+    if (++count > MAX_CONFIG_FILES) throw new UsageError(`--config directory ${dir} holds more than ${MAX_CONFIG_FILES} .tf files: point it at the root module`);
+    files[path] = readFileSync(join(dir, path), 'utf8');
+  };
   const walk = (rel) => {
     let entries;
     try {
@@ -93,12 +102,29 @@ function readConfig(dir) {
       if (e.isDirectory()) {
         if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(path);
       } else if (e.isFile() && e.name.endsWith('.tf')) {
-        if (++count > MAX_CONFIG_FILES) throw new UsageError(`--config directory ${dir} holds more than ${MAX_CONFIG_FILES} .tf files: point it at the root module`);
-        files[path] = readFileSync(join(dir, path), 'utf8');
+        add(path);
       }
     }
   };
   walk('');
+  let manifest = null;
+  try {
+    files[MANIFEST] = readFileSync(join(dir, MANIFEST), 'utf8');
+    manifest = JSON.parse(files[MANIFEST]);
+  } catch {
+    // No `terraform init` here, or a manifest the engine will report as unreadable.
+  }
+  for (const m of Array.isArray(manifest?.Modules) ? manifest.Modules : []) {
+    const rel = typeof m?.Dir === 'string' ? posix.normalize(m.Dir.replaceAll('\\', '/')) : null;
+    if (!rel || !(rel.startsWith('.terraform/') || rel.startsWith('../'))) continue; // the walk has the rest
+    let names = [];
+    try {
+      names = readdirSync(join(dir, rel), { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.tf')).map((e) => e.name).sort();
+    } catch {
+      continue; // listed but gone: its blocks are simply not known
+    }
+    for (const n of names) if (!(`${rel}/${n}` in files)) add(`${rel}/${n}`);
+  }
   if (!Object.keys(files).some((p) => !p.includes('/'))) throw new UsageError(`--config directory ${dir} has no .tf files`);
   return files;
 }

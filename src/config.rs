@@ -57,6 +57,9 @@ pub struct Config {
     /// Module blocks by (directory of the module they are written in, call name); the root
     /// module's directory is `""`.
     pub modules: BTreeMap<(String, String), ModuleBlock>,
+    /// Where `terraform init` put each module, by module key (`platform.k8s`): the module manifest
+    /// `.terraform/modules/modules.json`, when it is among the files.
+    pub module_dirs: BTreeMap<String, String>,
     /// `file:line:column: what` for files that do not parse (no text of the file is quoted).
     pub errors: Vec<String>,
     pub given: bool,
@@ -197,11 +200,35 @@ fn dir_of(path: &str) -> String {
     }
 }
 
+/// The module manifest `terraform init` writes (Terraform `internal/modsdir`): where each module
+/// of the configuration is, relative to the root module — also the ones from remote sources.
+pub const MANIFEST: &str = ".terraform/modules/modules.json";
+
+#[derive(serde::Deserialize)]
+struct Manifest {
+    #[serde(rename = "Modules", default)]
+    modules: Vec<ManifestEntry>,
+}
+
+#[derive(serde::Deserialize)]
+struct ManifestEntry {
+    #[serde(rename = "Key")]
+    key: String,
+    #[serde(rename = "Dir")]
+    dir: String,
+}
+
 impl Config {
     /// Parses the given files; `files` maps a path relative to the root module to its text. Only
     /// `.tf` files count; each directory is one module.
     pub fn parse(files: &BTreeMap<String, String>) -> Config {
         let mut cfg = Config { given: true, ..Default::default() };
+        if let Some(text) = files.iter().find(|(p, _)| normalize(p) == MANIFEST).map(|(_, t)| t) {
+            match serde_json::from_str::<Manifest>(text) {
+                Ok(m) => cfg.module_dirs = m.modules.into_iter().map(|e| (e.key, normalize(&e.dir))).collect(),
+                Err(_) => cfg.errors.push(format!("{MANIFEST}: not a Terraform module manifest")),
+            }
+        }
         let mut bodies: Vec<(&str, &str, String, Body)> = Vec::new();
         for (path, text) in files.iter().filter(|(p, _)| p.ends_with(".tf")) {
             match hcl_edit::parser::parse_body(text) {
@@ -340,6 +367,17 @@ module "k8s" {
         assert!(c.modules.contains_key(&(String::new(), "p".to_string())));
         assert_eq!(normalize("envs/prod/../../modules/./k3s"), "modules/k3s");
         assert_eq!(normalize("../x"), "../x");
+    }
+
+    #[test]
+    fn the_module_manifest_places_modules_and_a_broken_one_is_reported() {
+        let manifest = r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"p","Source":"git::x","Dir":".terraform/modules/p"}]}"#;
+        let files = BTreeMap::from([(MANIFEST.to_string(), manifest.to_string())]);
+        let c = Config::parse(&files);
+        assert_eq!(c.module_dirs["p"], ".terraform/modules/p");
+        assert_eq!(c.module_dirs[""], "");
+        let c = Config::parse(&BTreeMap::from([(MANIFEST.to_string(), "[1,".to_string())]));
+        assert_eq!(c.errors, vec![format!("{MANIFEST}: not a Terraform module manifest")]);
     }
 
     #[test]

@@ -167,3 +167,26 @@ fn a_map_written_in_a_local_wrapper_module_resolves_from_its_files() {
     assert_eq!(keys["s3-secret-key"]["sensitive"], true);
     assert!(r["findings"][1]["message"].as_str().unwrap().contains("platform/main.tf:34"), "{}", r["findings"][1]);
 }
+
+#[test]
+fn a_map_written_in_a_remote_module_resolves_from_what_terraform_init_downloaded() {
+    let files = tf_files("remote-module");
+    assert!(files.contains_key(".terraform/modules/platform/main.tf"), "{:?}", files.keys());
+    let r = report("remote-module", Some(files.clone()));
+    assert_eq!(
+        rules(&r),
+        vec![("EB101".into(), "s3-region".into()), ("EB110".into(), "s3-access-key".into())],
+        "{}",
+        r["findings"]
+    );
+    let keys = &r["clusters"][0]["keys"];
+    assert_eq!(keys["s3-bucket"]["from"], ".terraform/modules/platform/main.tf:20");
+    assert_eq!(keys["s3-secret-key"]["from"], "var.backup_secret_key");
+
+    // Without the manifest the remote module's block is not found. The cluster's map references
+    // one variable, which the plan cannot tell from a bare `var.secret_key` hand-down: that
+    // reading must not turn the root's secret_key into the map.
+    let root_only: BTreeMap<String, String> = files.into_iter().filter(|(p, _)| p == "main.tf").collect();
+    let r = report("remote-module", Some(root_only));
+    assert_eq!(rules(&r), vec![("EB002".into(), "etcd_backup".into())], "{}", r["findings"]);
+}

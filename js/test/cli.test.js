@@ -92,10 +92,11 @@ test('--output writes the report to a file', () => {
 test('no fixture secret in any output of any fixture', () => {
   assert.ok(secrets.length >= 6);
   for (const c of cases) {
-    for (const format of ['text', 'json', 'opa']) {
-      const r = run([plan(c), '--format', format]);
+    for (const [format, config] of [['text', false], ['json', false], ['opa', false], ['text', true], ['json', true]]) {
+      // With --config the .tf files (literal secrets in some) are read as well.
+      const r = run([plan(c), '--format', format, ...(config ? ['--config', join(fixtures, c)] : [])]);
       for (const s of secrets) {
-        assert.ok(!r.out.includes(s) && !r.err.includes(s), `${c} ${format} leaks a secret`);
+        assert.ok(!r.out.includes(s) && !r.err.includes(s), `${c} ${format}${config ? ' --config' : ''} leaks a secret`);
       }
     }
   }
@@ -165,6 +166,14 @@ test('--config resolves a first-create plan: EB002 without it, EB101 with it, no
   assert.ok(r.findings.some((f) => f.rule === 'EB101' && f.key === 's3-bucket'));
   for (const s of secrets) assert.ok(!withConfig.out.includes(s));
   assert.equal(run([plan('seed'), '--config', '/nonexistent-dir']).code, 2);
+});
+
+test('--config reads the modules terraform init downloaded, as its manifest lists them', () => {
+  const r = run([plan('remote-module'), '--config', join(fixtures, 'remote-module'), '--format', 'json']);
+  assert.equal(r.code, 1);
+  const report = JSON.parse(r.out);
+  assert.deepEqual(report.findings.filter((f) => f.severity === 'deny').map((f) => [f.rule, f.key]), [['EB101', 's3-region'], ['EB110', 's3-access-key']]);
+  assert.equal(report.clusters[0].keys['s3-bucket'].from, '.terraform/modules/platform/main.tf:20');
 });
 
 test('--config reads the local modules under DIR, not hidden directories', () => {

@@ -19,7 +19,7 @@ pub(super) struct Files<'x, 'p, 'a> {
     config: &'x Config,
     call: &'x ClusterCall<'p, 'a>,
     /// The directory each call of the chain is written in (`""`: the root module); `None` inside
-    /// a module from a remote source.
+    /// a module from a remote source that the manifest does not place.
     dirs: Vec<Option<String>>,
 }
 
@@ -43,14 +43,17 @@ fn mark_sensitive(b: Backup) -> Backup {
 
 impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
     pub(super) fn new(plan: &'x Plan<'a>, config: &'x Config, call: &'x ClusterCall<'p, 'a>) -> Self {
+        // Where `terraform init` put each module (the manifest, when given), else a local source
+        // joined to its caller's directory.
         let mut dirs = Vec::with_capacity(call.chain.len());
         let mut dir = Some(String::new());
-        for c in &call.chain {
-            dirs.push(dir.clone());
-            dir = match (dir, c.local_source()) {
+        for (i, c) in call.chain.iter().enumerate() {
+            dirs.push(config.module_dirs.get(&call.path[..i].join(".")).cloned().or(dir));
+            let own = config.module_dirs.get(&call.path[..=i].join(".")).cloned();
+            dir = own.or_else(|| match (dirs[i].as_ref(), c.local_source()) {
                 (Some(d), Some(source)) => Some(normalize(&format!("{d}/{source}"))),
                 _ => None,
-            };
+            });
         }
         Files { plan, config, call, dirs }
     }
@@ -83,31 +86,15 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         self.input(self.last(), name).is_some()
     }
 
-    /// Whether the block that sets the input is in a directory `--config` reads.
-    fn reachable(&self, name: &str) -> bool {
-        let mut level = self.last();
-        let mut name = name.to_string();
-        loop {
-            if self.dirs.get(level).is_some_and(|d| d.is_some()) {
-                return true;
-            }
-            let Some(x) =
-                self.call.chain[level].expressions.get(&name).and_then(|raw| bare_variable(&Expression::parse(raw)))
-            else {
-                return false;
-            };
-            let Some(up) = level.checked_sub(1) else { return false };
-            (level, name) = (up, x);
-        }
-    }
-
     /// Appended to an unresolved reason: whether, and how, `--config` would resolve it.
     pub(super) fn hint(&self, name: &str) -> &'static str {
-        match (self.config.given, self.has(name), self.reachable(name)) {
-            (true, true, _) => "; the configuration files do not tell it either",
-            (_, _, false) => "; it is set in a module from a remote source, whose files --config does not read",
-            (true, false, true) => "; the configuration files given do not hold the module block that sets it",
-            (false, _, true) => "; --config DIR (the root module's .tf files) would resolve its literal keys",
+        match (self.config.given, self.has(name)) {
+            (true, true) => "; the configuration files do not tell it either",
+            (true, false) => {
+                "; the configuration files given do not hold the module block that sets it (for a module from a \
+                 remote source, run terraform init in DIR first: --config reads what it downloaded)"
+            }
+            (false, _) => "; --config DIR (the root module's .tf files) would resolve its literal keys",
         }
     }
 
@@ -156,24 +143,28 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         }
     }
 
-    /// `var.x` as a map, in the module the call at `level` is written in.
+    /// `var.x` as a map, in the module the call at `level` is written in. A value that is not a
+    /// map says the reading was wrong: the plan records `{ k = var.x }` with the same references
+    /// as `var.x`, so a hand-down seen in the plan alone may be an object constructor.
     fn variable_map(&self, level: usize, x: &str) -> Option<Backup> {
+        let map = |v: &Json, prov: Provenance, sensitive| {
+            (v.is_object() || v.is_null()).then(|| map_from_json(v, &prov, sensitive))
+        };
         if level == 0 {
-            let v = self.plan.variable(x)?;
             let sensitive = self.plan.variable_is_sensitive(x);
             let prov = Provenance::Variable { name: x.to_string(), declared_sensitive: sensitive };
-            return Some(map_from_json(&v, &prov, sensitive));
+            return map(&self.plan.variable(x)?, prov, sensitive);
         }
         let caller = self.call.chain[level - 1];
         let declared = caller.module.variables.get(x);
         let b = match self.input(level - 1, x) {
             Some((l, input)) => self.map_at(l, input)?,
             None => match call_input(self.plan, &self.call.chain[..level], x) {
-                Input::Literal(v) | Input::Default(v) => map_from_json(&v, &Provenance::Configuration, false),
+                Input::Literal(v) | Input::Default(v) => map(&v, Provenance::Configuration, false)?,
                 Input::Variable { name, value, sensitive } => {
-                    map_from_json(&value, &Provenance::Variable { name, declared_sensitive: sensitive }, sensitive)
+                    map(&value, Provenance::Variable { name, declared_sensitive: sensitive }, sensitive)?
                 }
-                Input::Absent => map_from_json(declared?.default.as_ref()?, &Provenance::Configuration, false),
+                Input::Absent => map(declared?.default.as_ref()?, Provenance::Configuration, false)?,
                 Input::Opaque => return None,
             },
         };

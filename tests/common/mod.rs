@@ -42,6 +42,24 @@ pub fn tf_files(case: &str) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let root = std::path::PathBuf::from(dir(case));
     walk(&root, &root, &mut out);
+    // What `terraform init` downloaded: the manifest and the .tf files of the modules it places
+    // under .terraform/modules.
+    let manifest = root.join(".terraform/modules/modules.json");
+    if let Ok(text) = std::fs::read_to_string(&manifest) {
+        let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+        for d in m["Modules"].as_array().unwrap().iter().filter_map(|e| e["Dir"].as_str()) {
+            if !d.starts_with(".terraform/") {
+                continue;
+            }
+            for e in std::fs::read_dir(root.join(d)).unwrap().filter_map(|e| e.ok()) {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".tf") {
+                    out.insert(format!("{d}/{name}"), std::fs::read_to_string(e.path()).unwrap());
+                }
+            }
+        }
+        out.insert(".terraform/modules/modules.json".into(), text);
+    }
     out
 }
 
