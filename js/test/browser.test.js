@@ -109,6 +109,17 @@ test('a chosen Terraform directory resolves a map written in a local module, lik
   await page.close();
 });
 
+test('a chosen directory includes the modules terraform init downloaded', async () => {
+  const { page } = await openViewer();
+  const dir = join(fixtures, 'remote-module');
+  await page.setInputFiles('#dir', dir);
+  await page.setInputFiles('#files', [join(dir, 'plan.json')]);
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelectorAll('.card').length === 1);
+  const [card] = await cards(page);
+  assert.ok(card.findings.includes('DENY EB101 required-key-missing'), card.findings.join());
+  await page.close();
+});
+
 test('pasted text that is not a plan shows the one-line error', async () => {
   const { page } = await openViewer();
   await page.fill('#paste', '{"format_version": "1.2", "resource_changes": [');

@@ -6,11 +6,20 @@ const $ = (id) => document.getElementById(id);
 let files = [];
 let dirFiles = [];
 
-/** A file chosen with the directory picker, as `--config DIR` names it: `platform/main.tf`. */
+const MANIFEST = '.terraform/modules/modules.json';
+
+/**
+ * A file chosen with the directory picker, as `--config DIR` names it (`platform/main.tf`), or
+ * null when `--config` would not read it: hidden directories and node_modules are skipped, except
+ * what `terraform init` downloaded into .terraform/modules, with its manifest.
+ */
 function configPath(f) {
   const parts = f.webkitRelativePath.split('/').slice(1); // the chosen directory's own name
-  const hidden = parts.slice(0, -1).some((p) => p.startsWith('.') || p === 'node_modules');
-  return !hidden && f.name.endsWith('.tf') ? parts.join('/') : null;
+  const path = parts.join('/');
+  if (path === MANIFEST) return path;
+  const dirs = path.startsWith('.terraform/modules/') ? parts.slice(2, -1) : parts.slice(0, -1);
+  const hidden = dirs.some((p) => p.startsWith('.') || p === 'node_modules');
+  return !hidden && f.name.endsWith('.tf') ? path : null;
 }
 
 async function run() {
