@@ -139,6 +139,17 @@ fn token_unchanged_against_the_prior_state_passes() {
     assert_eq!(cluster(&r, "module.k8s")["token"]["status"], "unchanged");
 }
 
+/// `trimspace(var.cluster_token)` reads like `var.cluster_token` in the plan; the variable holds a
+/// trailing newline the module never receives. The token compared is the one the module rendered.
+#[test]
+fn a_token_derived_from_a_variable_is_compared_as_the_module_rendered_it() {
+    let r = report(&["token-derived"], json!({}));
+    assert_eq!(fired(&r, TOKEN), vec![]);
+    let c = cluster(&r, "module.k8s");
+    assert_eq!(c["token"]["status"], "unchanged");
+    assert!(c["token"]["from"].as_str().unwrap().ends_with("/etc/zadara/k8s.json > json)"), "{}", c["token"]);
+}
+
 #[test]
 fn location_changed_with_restore_on_fails() {
     let r = report(&["location-changed"], json!({}));

@@ -523,6 +523,18 @@ fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) ->
         .unwrap_or_default();
     let resolved =
         |value: Value, provenance: Provenance| TokenState::Resolved(Resolved { value, provenance, sensitive: true });
+    // The plan records `trimspace(var.t)` with the same references as `var.t`: where the module
+    // shows the token it rendered, that is the one it received.
+    let inferred = |value: String, provenance: Provenance| {
+        let rendered = evidence.iter().find_map(|(resource, ev)| match &ev.token {
+            Some((Found { value: Some(v), .. }, loc)) => Some((v, rendered_provenance(resource, loc))),
+            _ => None,
+        });
+        match rendered {
+            Some((v, prov)) if *v != value => resolved(Value::Known(v.clone()), prov),
+            _ => resolved(Value::Known(value), provenance),
+        }
+    };
     let state = match call_input(plan, &call.chain, TOKEN) {
         Input::Literal(Json::Null) | Input::Absent => TokenState::NotSet,
         Input::Literal(v) => match as_module_string(&v) {
@@ -530,10 +542,10 @@ fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) ->
             None => TokenState::NotSet,
         },
         Input::Variable { name, value: Json::String(s), sensitive } => {
-            resolved(Value::Known(s), Provenance::Variable { name, declared_sensitive: sensitive })
+            inferred(s, Provenance::Variable { name, declared_sensitive: sensitive })
         }
         Input::Variable { value: Json::Null, .. } | Input::Default(Json::Null) => TokenState::NotSet,
-        Input::Default(Json::String(s)) => resolved(Value::Known(s), Provenance::Configuration),
+        Input::Default(Json::String(s)) => inferred(s, Provenance::Configuration),
         _ => {
             let mut state = None;
             for (resource, ev) in evidence {
