@@ -225,7 +225,15 @@ impl Config {
         let mut cfg = Config { given: true, ..Default::default() };
         if let Some(text) = files.iter().find(|(p, _)| normalize(p) == MANIFEST).map(|(_, t)| t) {
             match serde_json::from_str::<Manifest>(text) {
-                Ok(m) => cfg.module_dirs = m.modules.into_iter().map(|e| (e.key, normalize(&e.dir))).collect(),
+                // An absolute Dir (TF_DATA_DIR elsewhere) is not among the files given by relative path.
+                Ok(m) => {
+                    cfg.module_dirs = m
+                        .modules
+                        .into_iter()
+                        .filter(|e| !e.dir.starts_with(['/', '\\']) && !e.dir.contains(':'))
+                        .map(|e| (e.key, normalize(&e.dir)))
+                        .collect()
+                }
                 Err(_) => cfg.errors.push(format!("{MANIFEST}: not a Terraform module manifest")),
             }
         }
@@ -371,11 +379,13 @@ module "k8s" {
 
     #[test]
     fn the_module_manifest_places_modules_and_a_broken_one_is_reported() {
-        let manifest = r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"p","Source":"git::x","Dir":".terraform/modules/p"}]}"#;
+        let manifest = r#"{"Modules":[{"Key":"","Source":"","Dir":"."},{"Key":"p","Source":"git::x","Dir":".terraform/modules/p"},
+            {"Key":"q","Source":"git::y","Dir":"/elsewhere/.terraform/modules/q"}]}"#;
         let files = BTreeMap::from([(MANIFEST.to_string(), manifest.to_string())]);
         let c = Config::parse(&files);
         assert_eq!(c.module_dirs["p"], ".terraform/modules/p");
         assert_eq!(c.module_dirs[""], "");
+        assert!(!c.module_dirs.contains_key("q"), "an absolute Dir is not among the files");
         let c = Config::parse(&BTreeMap::from([(MANIFEST.to_string(), "[1,".to_string())]));
         assert_eq!(c.errors, vec![format!("{MANIFEST}: not a Terraform module manifest")]);
     }
