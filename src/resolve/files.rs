@@ -23,6 +23,14 @@ pub(super) struct Files<'x, 'p, 'a> {
     dirs: Vec<Option<String>>,
 }
 
+/// A variable's value as the files or the plan tell it.
+enum Var<'x> {
+    /// An expression in the files, with the level of the call whose block holds it.
+    Files(usize, &'x config::Input),
+    /// A value from the plan, with where it came from and whether it is sensitive.
+    Json(Json, Provenance, bool),
+}
+
 fn file_provenance(l: &Located) -> Provenance {
     Provenance::ConfigurationFile { file: l.file.clone(), line: l.line }
 }
@@ -43,17 +51,19 @@ fn mark_sensitive(b: Backup) -> Backup {
 
 impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
     pub(super) fn new(plan: &'x Plan<'a>, config: &'x Config, call: &'x ClusterCall<'p, 'a>) -> Self {
-        // Where `terraform init` put each module (the manifest, when given), else a local source
-        // joined to its caller's directory.
-        let mut dirs = Vec::with_capacity(call.chain.len());
-        let mut dir = Some(String::new());
-        for (i, c) in call.chain.iter().enumerate() {
-            dirs.push(config.module_dirs.get(&call.path[..i].join(".")).cloned().or(dir));
-            let own = config.module_dirs.get(&call.path[..=i].join(".")).cloned();
-            dir = own.or_else(|| match (dirs[i].as_ref(), c.local_source()) {
-                (Some(d), Some(source)) => Some(normalize(&format!("{d}/{source}"))),
-                _ => None,
-            });
+        // The call at level i is written in the module of key path[..i]: where `terraform init`
+        // put it (the manifest, when given), else its caller's local source joined to the
+        // caller's own directory.
+        let mut dirs: Vec<Option<String>> = Vec::with_capacity(call.chain.len());
+        for i in 0..call.chain.len() {
+            let joined = match i.checked_sub(1) {
+                None => Some(String::new()),
+                Some(p) => dirs[p]
+                    .as_ref()
+                    .zip(call.chain[p].local_source())
+                    .map(|(d, source)| normalize(&format!("{d}/{source}"))),
+            };
+            dirs.push(config.module_dirs.get(&call.path[..i].join(".")).cloned().or(joined));
         }
         Files { plan, config, call, dirs }
     }
@@ -143,32 +153,41 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         }
     }
 
-    /// `var.x` as a map, in the module the call at `level` is written in. A value that is not a
-    /// map says the reading was wrong: the plan records `{ k = var.x }` with the same references
-    /// as `var.x`, so a hand-down seen in the plan alone may be an object constructor.
-    fn variable_map(&self, level: usize, x: &str) -> Option<Backup> {
-        let map = |v: &Json, prov: Provenance, sensitive| {
-            (v.is_object() || v.is_null()).then(|| map_from_json(v, &prov, sensitive))
-        };
+    /// What `var.x` is in the module the call at `level` is written in, and whether that module
+    /// declares it `sensitive` (a root variable's own flag is in the value's provenance).
+    fn variable(&self, level: usize, x: &str) -> Option<(Var<'x>, bool)> {
         if level == 0 {
             let sensitive = self.plan.variable_is_sensitive(x);
             let prov = Provenance::Variable { name: x.to_string(), declared_sensitive: sensitive };
-            return map(&self.plan.variable(x)?, prov, sensitive);
+            return Some((Var::Json(self.plan.variable(x)?, prov, sensitive), false));
         }
-        let caller = self.call.chain[level - 1];
-        let declared = caller.module.variables.get(x);
-        let b = match self.input(level - 1, x) {
-            Some((l, input)) => self.map_at(l, input)?,
+        let declared = self.call.chain[level - 1].module.variables.get(x);
+        let v = match self.input(level - 1, x) {
+            Some((l, input)) => Var::Files(l, input),
             None => match call_input(self.plan, &self.call.chain[..level], x) {
-                Input::Literal(v) | Input::Default(v) => map(&v, Provenance::Configuration, false)?,
+                Input::Literal(v) | Input::Default(v) => Var::Json(v, Provenance::Configuration, false),
                 Input::Variable { name, value, sensitive } => {
-                    map(&value, Provenance::Variable { name, declared_sensitive: sensitive }, sensitive)?
+                    Var::Json(value, Provenance::Variable { name, declared_sensitive: sensitive }, sensitive)
                 }
-                Input::Absent => map(declared?.default.as_ref()?, Provenance::Configuration, false)?,
+                Input::Absent => Var::Json(declared?.default.clone()?, Provenance::Configuration, false),
                 Input::Opaque => return None,
             },
         };
-        Some(if declared.is_some_and(|v| v.sensitive) { mark_sensitive(b) } else { b })
+        Some((v, declared.is_some_and(|v| v.sensitive)))
+    }
+
+    /// `var.x` as a map. A value that is not a map says the reading was wrong: the plan records
+    /// `{ k = var.x }` with the same references as `var.x`, so a hand-down seen in the plan alone
+    /// may be an object constructor.
+    fn variable_map(&self, level: usize, x: &str) -> Option<Backup> {
+        let (v, declared_sensitive) = self.variable(level, x)?;
+        let b = match v {
+            Var::Files(l, input) => self.map_at(l, input)?,
+            Var::Json(v, prov, sensitive) => {
+                (v.is_object() || v.is_null()).then(|| map_from_json(&v, &prov, sensitive))?
+            }
+        };
+        Some(if declared_sensitive { mark_sensitive(b) } else { b })
     }
 
     fn scalar_at(&self, level: usize, l: &Located, key: &str) -> Option<Resolved> {
@@ -188,32 +207,17 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         })
     }
 
-    /// `var.x` as a single value, in the module the call at `level` is written in; `None` when
-    /// nothing tells it.
+    /// `var.x` as a single value; `None` when nothing tells it.
     fn variable_scalar(&self, level: usize, x: &str, key: &str) -> Option<Resolved> {
-        let known = |v: &Json, provenance, sensitive| {
-            Some(Resolved { value: Value::Known(as_module_string(v)?), provenance, sensitive })
+        let (v, declared_sensitive) = self.variable(level, x)?;
+        let mut r = match v {
+            Var::Files(l, config::Input::Value(loc)) => self.scalar_at(l, loc, key)?,
+            Var::Files(..) => return None,
+            Var::Json(v, provenance, sensitive) => {
+                Resolved { value: Value::Known(as_module_string(&v)?), provenance, sensitive }
+            }
         };
-        if level == 0 {
-            let sensitive = self.plan.variable_is_sensitive(x);
-            let prov = Provenance::Variable { name: x.to_string(), declared_sensitive: sensitive };
-            return known(&self.plan.variable(x)?, prov, sensitive);
-        }
-        let caller = self.call.chain[level - 1];
-        let declared = caller.module.variables.get(x);
-        let mut r = match self.input(level - 1, x) {
-            Some((l, config::Input::Value(loc))) => self.scalar_at(l, loc, key)?,
-            Some(_) => return None,
-            None => match call_input(self.plan, &self.call.chain[..level], x) {
-                Input::Literal(v) | Input::Default(v) => known(&v, Provenance::Configuration, false)?,
-                Input::Variable { name, value, sensitive } => {
-                    known(&value, Provenance::Variable { name, declared_sensitive: sensitive }, sensitive)?
-                }
-                Input::Absent => known(declared?.default.as_ref()?, Provenance::Configuration, false)?,
-                Input::Opaque => return None,
-            },
-        };
-        r.sensitive |= declared.is_some_and(|v| v.sensitive);
+        r.sensitive |= declared_sensitive;
         Some(r)
     }
 }
