@@ -523,17 +523,17 @@ fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) ->
         .unwrap_or_default();
     let resolved =
         |value: Value, provenance: Provenance| TokenState::Resolved(Resolved { value, provenance, sensitive: true });
+    // The token the module rendered: the first one known, else the last one seen (unknown).
+    let rendered = evidence
+        .iter()
+        .find_map(|(r, ev)| ev.token.as_ref().filter(|(f, _)| f.value.is_some()).map(|t| (r, t)))
+        .or_else(|| evidence.iter().rev().find_map(|(r, ev)| ev.token.as_ref().map(|t| (r, t))))
+        .map(|(resource, (f, loc))| (f.value.clone(), rendered_provenance(resource, loc)));
     // The plan records `trimspace(var.t)` with the same references as `var.t`: where the module
     // shows the token it rendered, that is the one it received.
-    let inferred = |value: String, provenance: Provenance| {
-        let rendered = evidence.iter().find_map(|(resource, ev)| match &ev.token {
-            Some((Found { value: Some(v), .. }, loc)) => Some((v, rendered_provenance(resource, loc))),
-            _ => None,
-        });
-        match rendered {
-            Some((v, prov)) if *v != value => resolved(Value::Known(v.clone()), prov),
-            _ => resolved(Value::Known(value), provenance),
-        }
+    let inferred = |value: String, provenance: Provenance| match &rendered {
+        Some((Some(v), prov)) if *v != value => resolved(Value::Known(v.clone()), prov.clone()),
+        _ => resolved(Value::Known(value), provenance),
     };
     let state = match call_input(plan, &call.chain, TOKEN) {
         Input::Literal(Json::Null) | Input::Absent => TokenState::NotSet,
@@ -547,16 +547,7 @@ fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) ->
         Input::Variable { value: Json::Null, .. } | Input::Default(Json::Null) => TokenState::NotSet,
         Input::Default(Json::String(s)) => inferred(s, Provenance::Configuration),
         _ => {
-            let mut state = None;
-            for (resource, ev) in evidence {
-                if let Some((f, loc)) = &ev.token {
-                    let value = f.value.clone().map(Value::Known).unwrap_or(Value::Unknown);
-                    state = Some(resolved(value, rendered_provenance(resource, loc)));
-                    if f.value.is_some() {
-                        break;
-                    }
-                }
-            }
+            let state = rendered.map(|(v, prov)| resolved(v.map(Value::Known).unwrap_or(Value::Unknown), prov));
             state.or_else(|| files.token(TOKEN)).unwrap_or_else(|| {
                 let reason =
                     match evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}"))) {
