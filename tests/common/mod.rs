@@ -44,7 +44,7 @@ pub fn tf_files(case: &str) -> BTreeMap<String, String> {
     walk(&root, &root, &mut out);
     // What `terraform init` downloaded: the manifest and the .tf files of the modules it places
     // under .terraform/modules.
-    let manifest = root.join(".terraform/modules/modules.json");
+    let manifest = root.join(etcd_backup_policy::config::MANIFEST);
     if let Ok(text) = std::fs::read_to_string(&manifest) {
         let m: serde_json::Value = serde_json::from_str(&text).unwrap();
         for d in m["Modules"].as_array().unwrap().iter().filter_map(|e| e["Dir"].as_str()) {
@@ -58,7 +58,7 @@ pub fn tf_files(case: &str) -> BTreeMap<String, String> {
                 }
             }
         }
-        out.insert(".terraform/modules/modules.json".into(), text);
+        out.insert(etcd_backup_policy::config::MANIFEST.into(), text);
     }
     out
 }
