@@ -11,6 +11,15 @@ pub struct Problem {
     pub http: bool,
 }
 
+/// The `host[:port]` of an endpoint as written, without scheme, credentials or path — what a
+/// location names and a cloud is recognised by; never the userinfo.
+pub fn host_port(endpoint: &str) -> &str {
+    let e = endpoint.trim();
+    let e = e.split_once("://").map(|(_, rest)| rest).unwrap_or(e);
+    let authority = &e[..e.find(['/', '?', '#']).unwrap_or(e.len())];
+    authority.rsplit_once('@').map(|(_, host)| host).unwrap_or(authority)
+}
+
 pub fn check(endpoint: &str) -> Result<(), Problem> {
     let mut problems = Vec::new();
     let mut http = false;
@@ -27,9 +36,10 @@ pub fn check(endpoint: &str) -> Result<(), Problem> {
         http = scheme.eq_ignore_ascii_case("http");
         rest = after;
     }
-    if let Some((_, after)) = rest.split_once('@') {
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    if let Some(at) = rest[..authority_end].rfind('@') {
         problems.push("holds credentials");
-        rest = after;
+        rest = &rest[at + 1..];
     }
     if let Some(i) = rest.find(['/', '?', '#']) {
         if !rest[i..].trim_matches('/').is_empty() {
@@ -99,8 +109,9 @@ fn valid_hostport(hp: &str) -> bool {
 
 /// Public object-storage clouds, where credentials must never cross the network in clear text.
 pub fn is_public_cloud(endpoint: &str) -> bool {
-    let host =
-        endpoint.split("://").last().unwrap_or(endpoint).split(['/', ':']).next().unwrap_or("").to_ascii_lowercase();
+    let hp = host_port(endpoint);
+    let host = hp.rsplit_once(':').filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit())).map(|(h, _)| h).unwrap_or(hp);
+    let host = host.to_ascii_lowercase();
     [
         "amazonaws.com",
         "amazonaws.com.cn",
@@ -146,6 +157,14 @@ mod tests {
         assert!(check("s3 .amazonaws.com").is_err());
         assert!(check("minio:9000/").unwrap_err().what.contains("slash"));
         assert!(check("A\u{61d}").is_err(), "non-ASCII hosts are invalid, not a panic");
+    }
+
+    #[test]
+    fn host_port_drops_scheme_credentials_and_path() {
+        assert_eq!(host_port("https://AKIA:pw@MinIO.example.com:9000/x"), "MinIO.example.com:9000");
+        assert_eq!(host_port("u:p@ss@minio"), "minio");
+        assert_eq!(host_port(" s3.amazonaws.com "), "s3.amazonaws.com");
+        assert!(is_public_cloud("https://AKIA:pw@s3.eu-west-1.amazonaws.com"));
     }
 
     #[test]

@@ -9,14 +9,23 @@ pub enum Error {
     Json { plan: String, line: usize, column: usize, what: String },
     /// Valid JSON, but not a Terraform plan this tool understands.
     NotAPlan { plan: String, why: String },
+    /// A plan whose parts where a cluster's values live cannot be read (nested too deep, wrong
+    /// types): never treated as "no evidence".
+    Unreadable { plan: String, why: String },
     /// A plan whose `format_version` major is not 0 or 1.
     UnsupportedFormat { plan: String, version: String },
-    /// The data document or the options are malformed.
+    /// The data document is malformed.
     Data { why: String },
+    /// The options (the JS API's, or the command line's as they reach the engine) are malformed.
+    Options { why: String },
+    /// A command was used in a way that cannot work (e.g. `inventory` without a stack).
+    Usage { why: String },
     /// A rule ID that does not exist.
     UnknownRule { id: String },
     /// A format name that does not exist.
     UnknownFormat { name: String },
+    /// The report could not be serialised (never expected; reported rather than printed empty).
+    Output { what: String },
 }
 
 impl Error {
@@ -39,15 +48,35 @@ impl fmt::Display for Error {
                 write!(f, "{plan}: not valid JSON at line {line} column {column}: {what}")
             }
             Error::NotAPlan { plan, why } => write!(f, "{plan}: not a Terraform plan JSON: {why}"),
+            Error::Unreadable { plan, why } => write!(f, "{plan}: cannot be checked: {why}"),
             Error::UnsupportedFormat { plan, version } => write!(
                 f,
                 "{plan}: unsupported plan format_version {version:?} (supported: 0.x and 1.x; produce the plan with `terraform show -json`)"
             ),
             Error::Data { why } => write!(f, "data document: {why}"),
+            Error::Options { why } => write!(f, "options: {why}"),
+            Error::Usage { why } => write!(f, "{why}"),
             Error::UnknownRule { id } => write!(f, "unknown rule {id:?} (see `etcd-backup-policy rules`)"),
+            Error::Output { what } => write!(f, "internal error: the {what} could not be written"),
             Error::UnknownFormat { name } => {
                 write!(f, "unknown format {name:?} (one of: {})", crate::format::FORMATS.join(", "))
             }
+        }
+    }
+}
+
+impl Error {
+    /// A stable code for programs (the JS shim's `error.code`): what kind of input was wrong.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Json { .. } | Error::NotAPlan { .. } | Error::Unreadable { .. } | Error::UnsupportedFormat { .. } => {
+                "EBP_PLAN"
+            }
+            Error::Data { .. } => "EBP_DATA",
+            Error::Options { .. } | Error::Usage { .. } => "EBP_USAGE",
+            Error::UnknownRule { .. } => "EBP_RULE",
+            Error::UnknownFormat { .. } => "EBP_FORMAT",
+            Error::Output { .. } => "EBP_OUTPUT",
         }
     }
 }

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::location::{self, Location};
-use crate::model::Cluster;
+use crate::model::{Action, Cluster};
 
 pub fn of(location: &Location, token: &str) -> String {
     let mut h = Sha256::new();
@@ -29,7 +29,8 @@ pub fn of(location: &Location, token: &str) -> String {
 /// entries are kept unless a cluster here records the same location.
 pub fn baseline(clusters: &[Cluster], merge: Option<Value>) -> Value {
     let mut entries: BTreeMap<String, Value> = BTreeMap::new();
-    for c in clusters {
+    // A cluster being deleted no longer records the token of its location.
+    for c in clusters.iter().filter(|c| c.action != Action::Delete) {
         let (Some(loc), Some(token)) = (location::of(c), c.token_value()) else { continue };
         entries.insert(loc.key(), json!({ "cluster": c.address, "plan": c.plan, "token_sha256": of(&loc, token) }));
     }

@@ -17,10 +17,13 @@ pub mod evidence;
 pub mod fingerprint;
 pub mod format;
 pub mod gotypes;
+pub mod inventory;
+pub mod lineage;
 pub mod location;
 pub mod model;
 pub mod options;
 pub mod plan;
+pub mod redact;
 pub mod report;
 pub mod resolve;
 pub mod rules;
@@ -52,7 +55,15 @@ impl Session {
 
     pub fn add_plan(&mut self, name: &str, text: &[u8]) -> Result<(), Error> {
         let plan = plan::Plan::parse(&PlanInput { name, text })?;
-        self.clusters.extend(resolve::clusters(&plan, &self.config));
+        let mut clusters = resolve::clusters(&plan, &self.config)?;
+        if let Some(stack) = &self.options.stack {
+            for c in &mut clusters {
+                c.stack = Some(stack.clone());
+            }
+        }
+        self.clusters.extend(clusters);
+        // A cluster of an earlier plan may take over the location of one this plan deletes.
+        lineage::link(&mut self.clusters);
         self.plans += 1;
         self.report = std::cell::OnceCell::new();
         Ok(())
@@ -78,6 +89,12 @@ impl Session {
     /// into `merge` when given.
     pub fn fingerprint(&self, merge: Option<serde_json::Value>) -> serde_json::Value {
         fingerprint::baseline(&self.clusters, merge)
+    }
+
+    /// The inventory data document for the clusters added so far (`inventory`): the locations
+    /// they own, by stack and address, merged into `merge` when given.
+    pub fn inventory(&self, merge: Option<serde_json::Value>) -> Result<serde_json::Value, Error> {
+        inventory::document(&self.clusters, merge)
     }
 
     pub fn render(&self, format: &str) -> Result<String, Error> {

@@ -39,10 +39,10 @@ impl Location {
 /// k3s's default endpoint when `s3-endpoint` is not set.
 const DEFAULT_ENDPOINT: &str = "s3.amazonaws.com";
 
+/// The service part of a location: never the endpoint's userinfo (SPEC §4).
 pub fn service(endpoint: &str) -> String {
-    let e = endpoint.trim().to_ascii_lowercase();
-    let e = e.split_once("://").map(|(_, rest)| rest.to_string()).unwrap_or(e);
-    let hostport = e.split('/').next().unwrap_or("");
+    let hostport = crate::endpoint::host_port(endpoint).to_ascii_lowercase();
+    let hostport = hostport.as_str();
     let (host, port) = match hostport.rsplit_once(':') {
         Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
         _ => (hostport, None),
@@ -113,6 +113,7 @@ mod tests {
         assert_eq!(service("S3.AmazonAWS.com"), "aws");
         assert_eq!(service("minio.local:9000"), "minio.local:9000");
         assert_eq!(service("minio.local:443"), "minio.local");
+        assert_eq!(service("https://AKIA:Secret@MinIO.local:9000/"), "minio.local:9000");
     }
 
     #[test]

@@ -1,8 +1,11 @@
 //! The domain model the rules work on: clusters with resolved values that know their provenance
 //! and whether they are sensitive or unknown.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
+
+use crate::redact;
 
 /// Where a value came from.
 #[derive(Clone, PartialEq, Eq)]
@@ -76,12 +79,13 @@ impl Resolved {
         }
     }
 
-    /// The value as it may be shown to a person: `None` when unknown, `(sensitive)` when secret.
-    pub fn display(&self) -> Option<&str> {
+    /// The value as it may be shown to a person: `None` when unknown, `(sensitive)` when secret,
+    /// credentials inside a URL replaced by `(sensitive)`.
+    pub fn display(&self) -> Option<Cow<'_, str>> {
         match &self.value {
             Value::Unknown => None,
-            Value::Known(_) if self.sensitive => Some("(sensitive)"),
-            Value::Known(s) => Some(s),
+            Value::Known(_) if self.sensitive => Some(Cow::Borrowed(redact::HIDDEN)),
+            Value::Known(s) => Some(redact::url_credentials(s)),
         }
     }
 }
@@ -91,7 +95,7 @@ impl fmt::Debug for Resolved {
         let v = match (&self.value, self.sensitive) {
             (Value::Unknown, _) => "(unknown)".to_string(),
             (Value::Known(_), true) => "(sensitive)".to_string(),
-            (Value::Known(s), false) => format!("{s:?}"),
+            (Value::Known(s), false) => format!("{:?}", redact::url_credentials(s)),
         };
         write!(f, "{v} from {:?}", self.provenance)
     }
@@ -160,15 +164,31 @@ impl Action {
     }
 }
 
+/// A cluster that this plan (or another plan evaluated with it) deletes or renames away and
+/// that wrote, before, to the location another cluster now uses: the token of its snapshots is the
+/// one a restore there needs (SPEC §3, "A location keeps its token").
+#[derive(Clone, Debug)]
+pub struct Predecessor {
+    pub address: String,
+    pub plan: String,
+    /// Its token in the prior state (never shown; compared only).
+    pub token: Option<Resolved>,
+}
+
 /// One instance of a cluster module call in one plan.
 #[derive(Clone, Debug)]
 pub struct Cluster {
     pub plan: String,
+    /// The stack the plan belongs to (`--stack`, or the Spacelift wrapper's stack id): with the
+    /// address, what identifies this very cluster in an inventory.
+    pub stack: Option<String>,
     pub address: String,
     pub action: Action,
     pub backup: Backup,
     pub token: Token,
     pub prior: Prior,
+    /// Deleted or renamed clusters whose prior location is this cluster's location.
+    pub predecessors: Vec<Predecessor>,
 }
 
 impl Cluster {
@@ -178,6 +198,18 @@ impl Cluster {
             TokenState::Resolved(r) => r.known(),
             _ => None,
         }
+    }
+
+    /// The token of the snapshots at this cluster's location, when this plan can tell: its own
+    /// prior state's, else the one of a deleted or renamed cluster that wrote there.
+    pub fn prior_tokens(&self) -> impl Iterator<Item = (&str, Option<&Predecessor>)> {
+        let own = self.prior.token.as_ref().and_then(Resolved::known).map(|t| (t, None));
+        let inherited = self
+            .predecessors
+            .iter()
+            .filter(move |_| own.is_none())
+            .filter_map(|p| p.token.as_ref().and_then(Resolved::known).map(|t| (t, Some(p))));
+        own.into_iter().chain(inherited)
     }
 
     pub fn key(&self, name: &str) -> Option<&Resolved> {

@@ -17,6 +17,9 @@ pub struct Options {
     /// The `.tf` files of the root module and its local modules (`--config DIR`): path relative
     /// to the root module → text.
     pub config: Option<BTreeMap<String, String>>,
+    /// The current stack (`--stack`): with a cluster's address, what identifies this very
+    /// cluster in the inventory (EB203). A Spacelift-wrapped plan names its own.
+    pub stack: Option<String>,
 }
 
 /// Merges `b` into `a`: objects key by key, anything else replaced.
@@ -52,28 +55,91 @@ fn severity_map(v: &Value, what: &str) -> Result<BTreeMap<String, Severity>, Err
     Ok(out)
 }
 
+/// The keys the data document may hold under `etcd_backup`, and those of its entries.
+pub const DATA_KEYS: &[&str] = &["baseline", "inventory", "min_retention_window", "rules"];
+pub const INVENTORY_KEYS: &[&str] = &["bucket", "cluster", "endpoint", "folder", "stack"];
+pub const BASELINE_KEYS: &[&str] = &["cluster", "plan", "token_sha256"];
+/// The keys of the engine's options (what the JS shim passes).
+pub const OPTION_KEYS: &[&str] = &["color", "config", "data", "rules", "stack"];
+const DATA_ROOT: &str = "etcd_backup";
+
+/// The known key nearest to `key`, when it is near enough to be a typo.
+fn nearest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    let n = key.to_ascii_lowercase().replace('-', "_");
+    known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(&n, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn printable(key: &str) -> String {
+    let k: String = key.chars().filter(|c| !c.is_control()).take(40).collect();
+    format!("{k:?}")
+}
+
+/// An error for a key the document does not know, naming the nearest known one.
+fn unknown_key(at: &str, key: &str, known: &[&str]) -> String {
+    let hint = match nearest(key, known) {
+        Some(k) => format!("; did you mean {k:?}?"),
+        None => format!(" (known keys: {})", known.join(", ")),
+    };
+    format!("{at} has an unknown key {}{hint}", printable(key))
+}
+
+fn check_keys(at: &str, m: &serde_json::Map<String, Value>, known: &[&str]) -> Result<(), Error> {
+    match m.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(k) => Err(Error::Data { why: unknown_key(at, k, known) }),
+        None => Ok(()),
+    }
+}
+
+/// A string field of an entry: absent is `None`, anything but a string an error.
+fn string_field<'v>(at: &str, m: &'v serde_json::Map<String, Value>, key: &str) -> Result<Option<&'v str>, Error> {
+    match m.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(Error::Data { why: format!("{at}.{key} must be a string") }),
+    }
+}
+
 fn inventory(v: &Value) -> Result<Vec<InventoryEntry>, Error> {
     let Value::Array(items) = v else {
         return Err(Error::Data {
-            why: "etcd_backup.inventory must be a list of {cluster, endpoint, bucket, folder}".into(),
+            why: "etcd_backup.inventory must be a list of {stack, cluster, endpoint, bucket, folder}".into(),
         });
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let field = |k: &str| item.get(k).and_then(Value::as_str);
-        let bucket =
-            field("bucket").ok_or_else(|| Error::Data { why: format!("etcd_backup.inventory[{i}] has no bucket") })?;
-        let endpoint = field("endpoint").unwrap_or("s3.amazonaws.com");
+        let at = format!("etcd_backup.inventory[{i}]");
+        let Value::Object(m) = item else {
+            return Err(Error::Data { why: format!("{at} must be an object {{stack, cluster, endpoint, bucket, folder}}") });
+        };
+        check_keys(&at, m, INVENTORY_KEYS)?;
+        let required = |key: &str| -> Result<&str, Error> {
+            string_field(&at, m, key)?
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| Error::Data { why: format!("{at} has no {key}") })
+        };
+        let (cluster, bucket) = (required("cluster")?, required("bucket")?);
+        let endpoint = string_field(&at, m, "endpoint")?.unwrap_or("s3.amazonaws.com");
         out.push(InventoryEntry {
-            cluster: field("cluster").unwrap_or("(unnamed)").to_string(),
+            stack: string_field(&at, m, "stack")?.filter(|s| !s.is_empty()).map(str::to_string),
+            cluster: cluster.to_string(),
             location: Location {
                 service: location::service(endpoint),
                 bucket: bucket.to_string(),
-                folder: location::normalise_folder(field("folder").unwrap_or("")),
+                folder: location::normalise_folder(string_field(&at, m, "folder")?.unwrap_or("")),
             },
         });
     }
     Ok(out)
+}
+
+/// `sha256:` and 64 lower-case hex digits, as `fingerprint` writes it.
+fn is_fingerprint(s: &str) -> bool {
+    s.strip_prefix("sha256:").is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
 /// `{location key: {"token_sha256": "sha256:…"}}` as `fingerprint` writes it (a bare string also works).
@@ -82,14 +148,48 @@ fn baseline(v: &Value) -> Result<BTreeMap<String, String>, Error> {
         return Err(Error::Data { why: "etcd_backup.baseline must be an object as written by `fingerprint`".into() });
     };
     let mut out = BTreeMap::new();
-    for (k, e) in m {
-        let fp = e
-            .as_str()
-            .or_else(|| e.get("token_sha256").and_then(Value::as_str))
-            .ok_or_else(|| Error::Data { why: "every etcd_backup.baseline entry needs a token_sha256".into() })?;
+    for (i, (k, e)) in m.iter().enumerate() {
+        // Entries are named by position: a location key is user text.
+        let at = format!("etcd_backup.baseline entry {}", i + 1);
+        let fp = match e {
+            Value::String(s) => s.as_str(),
+            Value::Object(fields) => {
+                check_keys(&at, fields, BASELINE_KEYS)?;
+                string_field(&at, fields, "cluster")?;
+                string_field(&at, fields, "plan")?;
+                string_field(&at, fields, "token_sha256")?
+                    .ok_or_else(|| Error::Data { why: format!("{at} has no token_sha256") })?
+            }
+            _ => return Err(Error::Data { why: format!("{at} must be an object with a token_sha256") }),
+        };
+        if !is_fingerprint(fp) {
+            return Err(Error::Data {
+                why: format!("{at}: token_sha256 is not a fingerprint as `fingerprint` writes it (sha256: and 64 hex digits)"),
+            });
+        }
         out.insert(k.clone(), fp.to_string());
     }
     Ok(out)
+}
+
+/// Checks the merged data document: anything under `etcd_backup` that this tool does not know
+/// is an error (a typo such as `baselines` would otherwise turn a certain EB301 into an EB303
+/// warning). Other top-level keys belong to other policies, except near-misses of `etcd_backup`.
+fn data_section(data: &Value) -> Result<Option<&serde_json::Map<String, Value>>, Error> {
+    let Value::Object(top) = data else {
+        return Err(Error::Data { why: "must be a JSON object".into() });
+    };
+    if let Some(k) = top.keys().find(|k| k.as_str() != DATA_ROOT && nearest(k, &[DATA_ROOT]).is_some()) {
+        return Err(Error::Data { why: unknown_key("the data document", k, &[DATA_ROOT]) });
+    }
+    match top.get(DATA_ROOT) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(m)) => {
+            check_keys(DATA_ROOT, m, DATA_KEYS)?;
+            Ok(Some(m))
+        }
+        Some(_) => Err(Error::Data { why: "etcd_backup must be an object".into() }),
+    }
 }
 
 impl Options {
@@ -100,9 +200,9 @@ impl Options {
             return Ok(Options::default());
         }
         let v: Value =
-            serde_json::from_str(text).map_err(|_| Error::Data { why: "options are not valid JSON".into() })?;
+            serde_json::from_str(text).map_err(|_| Error::Options { why: "not valid JSON".into() })?;
         let Value::Object(o) = v else {
-            return Err(Error::Data { why: "options must be a JSON object".into() });
+            return Err(Error::Options { why: "must be a JSON object".into() });
         };
         let mut data = Value::Object(Default::default());
         match o.get("data") {
@@ -113,23 +213,37 @@ impl Options {
                 }
             }
             Some(d @ Value::Object(_)) => merge_json(&mut data, d.clone()),
-            Some(_) => return Err(Error::Data { why: "must be a JSON object".into() }),
+            Some(_) => return Err(Error::Data { why: "must be a JSON object (or a list of them)".into() }),
         }
-        let mut opts =
-            Options { color: o.get("color").and_then(Value::as_bool).unwrap_or(false), ..Default::default() };
-        if let Some(r) = data.get("etcd_backup").and_then(|e| e.get("rules")) {
+        if let Some(k) = o.keys().find(|k| !OPTION_KEYS.contains(&k.as_str())) {
+            return Err(Error::Options { why: unknown_key("the options object", k, OPTION_KEYS) });
+        }
+        let color = match o.get("color") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(_) => return Err(Error::Options { why: "color must be true or false".into() }),
+        };
+        let stack = match o.get("stack") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            Some(_) => return Err(Error::Options { why: "stack must be a non-empty string".into() }),
+        };
+        let mut opts = Options { color, stack, ..Default::default() };
+        let section = data_section(&data)?;
+        let get = |k: &str| section.and_then(|m| m.get(k)).filter(|v| !v.is_null());
+        if let Some(r) = get("rules") {
             opts.severities.overrides.extend(severity_map(r, "etcd_backup.rules")?);
         }
-        if let Some(w) = data.get("etcd_backup").and_then(|e| e.get("min_retention_window")) {
+        if let Some(w) = get("min_retention_window") {
             let secs = w.as_str().and_then(crate::gotypes::parse_duration).filter(|s| *s >= 0.0).ok_or_else(|| {
                 Error::Data { why: "etcd_backup.min_retention_window must be a Go duration such as \"24h\"".into() }
             })?;
             opts.context.min_window_s = secs;
         }
-        if let Some(inv) = data.get("etcd_backup").and_then(|e| e.get("inventory")) {
+        if let Some(inv) = get("inventory") {
             opts.context.inventory = inventory(inv)?;
         }
-        if let Some(b) = data.get("etcd_backup").and_then(|e| e.get("baseline")) {
+        if let Some(b) = get("baseline") {
             opts.context.baseline = baseline(b)?;
         }
         match o.get("config") {
@@ -139,12 +253,12 @@ impl Options {
                 for (path, text) in files {
                     let text = text
                         .as_str()
-                        .ok_or_else(|| Error::Data { why: "config must map file paths to their text".into() })?;
+                        .ok_or_else(|| Error::Options { why: "config must map file paths to their text".into() })?;
                     m.insert(path.clone(), text.to_string());
                 }
                 opts.config = Some(m);
             }
-            Some(_) => return Err(Error::Data { why: "config must map file paths to their text".into() }),
+            Some(_) => return Err(Error::Options { why: "config must map file paths to their text".into() }),
         }
         if let Some(r) = o.get("rules") {
             opts.severities.overrides.extend(severity_map(r, "rules")?);

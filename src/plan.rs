@@ -51,6 +51,7 @@ section_reader!(resource_changes_section, "resource_changes");
 section_reader!(planned_values_section, "planned_values");
 section_reader!(prior_state_section, "prior_state");
 section_reader!(configuration_section, "configuration");
+section_reader!(state_values_section, "values");
 
 #[derive(Deserialize)]
 struct TopLevel<'a> {
@@ -66,10 +67,25 @@ struct TopLevel<'a> {
     prior_state: Option<PriorState<'a>>,
     #[serde(borrow, default, deserialize_with = "configuration_section")]
     configuration: Option<ConfigurationDoc<'a>>,
+    /// `terraform show -json` of a state (not a plan): its resources as they are now.
+    #[serde(borrow, default, deserialize_with = "state_values_section")]
+    values: Option<StateValues<'a>>,
     /// Spacelift plan-policy input: `{"spacelift": …, "terraform": <plan>}`.
     #[serde(borrow)]
     terraform: Option<&'a RawValue>,
-    spacelift: Option<serde::de::IgnoredAny>,
+    #[serde(borrow)]
+    spacelift: Option<&'a RawValue>,
+}
+
+/// The part of Spacelift's plan-policy input that names the stack (`spacelift.stack.id`).
+#[derive(Deserialize)]
+struct SpaceliftMeta {
+    stack: Option<SpaceliftStack>,
+}
+
+#[derive(Deserialize)]
+struct SpaceliftStack {
+    id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -78,9 +94,19 @@ struct VariableValue<'a> {
     value: Option<&'a RawValue>,
 }
 
+/// What the document is: a plan, or a state (`terraform show -json` without a plan file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Plan,
+    State,
+}
+
 /// The parts of a plan the checks need, borrowed from the input text.
 pub struct Plan<'a> {
     pub name: String,
+    pub kind: Kind,
+    /// The Spacelift stack this plan belongs to (`spacelift.stack.id` of a wrapped plan).
+    pub stack: Option<String>,
     pub variables: BTreeMap<String, &'a RawValue>,
     pub configuration: ModuleConfig<'a>,
     pub resource_changes: Vec<ResourceChange<'a>>,
@@ -142,12 +168,17 @@ pub struct Expression {
 
 impl Expression {
     pub fn parse(raw: &RawValue) -> Expression {
-        // Only an object is an expression; a nested block is an array of them, not an input value
-        // (and serde would read an array as the struct's fields in order).
+        Expression::read(raw).unwrap_or_default()
+    }
+
+    /// The expression, or `None` when the value is not one: only an object is an expression; a
+    /// nested block is an array of them, not an input value (and serde would read an array as
+    /// the struct's fields in order).
+    pub fn read(raw: &RawValue) -> Option<Expression> {
         if !raw.get().trim_start().starts_with('{') {
-            return Expression::default();
+            return None;
         }
-        serde_json::from_str(raw.get()).unwrap_or_default()
+        serde_json::from_str(raw.get()).ok()
     }
 }
 
@@ -183,6 +214,8 @@ pub struct Change<'a> {
 pub struct ResourceValues<'a> {
     pub address: String,
     pub module_address: String,
+    /// `managed` or `data`.
+    pub mode: Option<String>,
     pub values: Option<&'a RawValue>,
     pub sensitive_values: Option<&'a RawValue>,
 }
@@ -214,6 +247,8 @@ struct ResourceValuesDoc<'a> {
     #[serde(borrow)]
     address: Cow<'a, str>,
     #[serde(borrow)]
+    mode: Option<Cow<'a, str>>,
+    #[serde(borrow)]
     values: Option<&'a RawValue>,
     #[serde(borrow)]
     sensitive_values: Option<&'a RawValue>,
@@ -225,6 +260,7 @@ fn flatten<'a>(m: ModuleValues<'a>, out: &mut Vec<ResourceValues<'a>>) {
         out.push(ResourceValues {
             address: r.address.into_owned(),
             module_address: module_address.clone(),
+            mode: r.mode.map(Cow::into_owned),
             values: r.values,
             sensitive_values: r.sensitive_values,
         });
@@ -268,7 +304,16 @@ impl<'a> Plan<'a> {
                 let inner_top: TopLevel<'a> = serde_json::from_str(inner.get()).map_err(|e| {
                     shape_error(name, &e, "the `terraform` member of this Spacelift input is not a plan object")
                 })?;
-                return Plan::from_top(name, inner_top, top.spacelift.is_some());
+                // The stack id is only used to recognise this very cluster in an inventory: a
+                // wrapper that does not name it leaves the stack unnamed (never identity).
+                let stack = top
+                    .spacelift
+                    .and_then(|raw| serde_json::from_str::<SpaceliftMeta>(raw.get()).ok())
+                    .and_then(|m| m.stack?.id)
+                    .filter(|id| !id.is_empty());
+                let mut plan = Plan::from_top(name, inner_top, top.spacelift.is_some())?;
+                plan.stack = stack;
+                return Ok(plan);
             }
         }
         Plan::from_top(name, top, false)
@@ -288,6 +333,7 @@ impl<'a> Plan<'a> {
             return Err(Error::UnsupportedFormat { plan: name.to_string(), version: printable_version(&version) });
         }
         let configuration = top.configuration.map(|c| c.root_module).unwrap_or_default();
+        let is_state = top.values.is_some() && top.resource_changes.is_none() && top.planned_values.is_none();
         let resource_changes = top.resource_changes.unwrap_or_default();
         let mut planned_values = Vec::new();
         if let Some(sv) = top.planned_values {
@@ -301,14 +347,33 @@ impl<'a> Plan<'a> {
                 flatten(root, &mut prior_state);
             }
         }
+        // A state document holds what exists now: read it as the prior state of an empty plan.
+        if let Some(root) = top.values.and_then(|v| v.root_module) {
+            if is_state {
+                flatten(root, &mut prior_state);
+            }
+        }
         let variables =
             top.variables.unwrap_or_default().into_iter().filter_map(|(k, v)| v.value.map(|raw| (k, raw))).collect();
-        Ok(Plan { name: name.to_string(), variables, configuration, resource_changes, planned_values, prior_state })
+        Ok(Plan {
+            name: name.to_string(),
+            kind: if is_state { Kind::State } else { Kind::Plan },
+            stack: None,
+            variables,
+            configuration,
+            resource_changes,
+            planned_values,
+            prior_state,
+        })
     }
 
-    /// A root variable's value, if the plan records it.
-    pub fn variable(&self, name: &str) -> Option<Value> {
-        self.variables.get(name).and_then(|raw| serde_json::from_str(raw.get()).ok())
+    /// A root variable's value, if the plan records it; an error when it cannot be read.
+    pub fn variable(&self, name: &str) -> Result<Option<Value>, Error> {
+        let Some(raw) = self.variables.get(name) else { return Ok(None) };
+        serde_json::from_str(raw.get()).map(Some).map_err(|_| Error::Unreadable {
+            plan: self.name.clone(),
+            why: format!("the value of the root variable `{name}` cannot be read"),
+        })
     }
 
     /// Whether the root module declares this variable `sensitive`.
@@ -317,10 +382,48 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// Parses a borrowed value on demand; malformed or absent values become `Null`.
-pub fn materialise(raw: Option<&RawValue>) -> Value {
-    raw.and_then(|r| serde_json::from_str(r.get()).ok()).unwrap_or(Value::Null)
+/// Which of a resource's recorded values is read: its values proper (an object, or null when
+/// there are none) or Terraform's unknown/sensitive marks beside them (an object, `true`, `false`
+/// or null).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Field {
+    Values(&'static str),
+    Marks(&'static str),
 }
+
+impl Plan<'_> {
+    /// Parses a resource's borrowed value on demand. A value that cannot be read (nested deeper
+    /// than the reader allows, or of the wrong type) is an error naming the resource and the
+    /// field, never "no evidence": a gate must not pass what it could not read.
+    pub fn materialise(&self, raw: Option<&RawValue>, resource: &str, field: Field) -> Result<Value, Error> {
+        let Some(raw) = raw else { return Ok(Value::Null) };
+        let name = match field {
+            Field::Values(n) | Field::Marks(n) => n,
+        };
+        let v: Value = serde_json::from_str(raw.get()).map_err(|e| Error::Unreadable {
+            plan: self.name.clone(),
+            why: if e.to_string().starts_with("recursion limit exceeded") {
+                format!("{resource}: `{name}` is nested deeper than the reader allows ({MAX_NESTING} levels)")
+            } else {
+                format!("{resource}: `{name}` cannot be read")
+            },
+        })?;
+        let fits = match field {
+            Field::Values(_) => matches!(v, Value::Object(_) | Value::Null),
+            Field::Marks(_) => matches!(v, Value::Object(_) | Value::Bool(_) | Value::Null),
+        };
+        if !fits {
+            return Err(Error::Unreadable {
+                plan: self.name.clone(),
+                why: format!("{resource}: `{name}` has the wrong type (expected an object)"),
+            });
+        }
+        Ok(v)
+    }
+}
+
+/// serde_json's recursion limit: values nested deeper cannot be read.
+pub const MAX_NESTING: usize = 128;
 
 #[cfg(test)]
 mod tests {
@@ -350,7 +453,7 @@ mod tests {
         let p =
             parse(r#"{"spacelift":{"run":{}},"terraform":{"format_version":"1.2","variables":{"a":{"value":"x"}}}}"#)
                 .unwrap();
-        assert_eq!(p.variable("a"), Some(Value::String("x".into())));
+        assert_eq!(p.variable("a").unwrap(), Some(Value::String("x".into())));
     }
 
     #[test]

@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use crate::location::{self, Location};
 use crate::model::{Action, Backup, Cluster, Resolved, TokenState, Value};
+use crate::rules::Draft;
 use crate::rules::{self, Severity};
-use crate::settings;
+use crate::{lineage, redact, settings};
 
 pub const TOOL_NAME: &str = "etcd-backup-policy";
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -93,7 +94,7 @@ pub struct KeyReport {
 pub struct TokenReport {
     pub source: &'static str,
     /// `unchanged`, `changed`, `regenerated`, `unverified`, `known`, `unknown`, `not-set` (the
-    /// module generates one) or `unresolved`.
+    /// module generates one), `unresolved`, or `deleted` (the cluster is being deleted).
     pub status: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
@@ -109,7 +110,7 @@ pub struct Summary {
 
 fn key_report(r: &Resolved) -> KeyReport {
     KeyReport {
-        value: if r.sensitive { None } else { r.known().map(str::to_string) },
+        value: if r.sensitive { None } else { r.display().map(|v| v.into_owned()) },
         source: r.provenance.source(),
         from: r.provenance.describe(),
         sensitive: r.sensitive,
@@ -121,12 +122,17 @@ fn key_report(r: &Resolved) -> KeyReport {
 /// resource this plan creates), `unchanged`/`changed` (against the prior state, else the baseline),
 /// `unverified` (created or replaced with nothing to compare), otherwise `known`/`unknown`.
 fn token_status(c: &Cluster, r: &Resolved, ctx: &rules::Context) -> &'static str {
+    if c.action == Action::Delete {
+        return "deleted";
+    }
     if c.token.regenerated_by.is_some() {
         return "regenerated";
     }
     let Some(token) = r.known() else { return "unknown" };
-    if let Some(prior) = c.prior.token.as_ref().and_then(Resolved::known) {
-        return if prior == token { "unchanged" } else { "changed" };
+    // Its own prior token, else those of deleted clusters that wrote to its location.
+    let mut priors = c.prior_tokens().peekable();
+    if priors.peek().is_some() {
+        return if priors.all(|(p, _)| p == token) { "unchanged" } else { "changed" };
     }
     if let Some(loc) = location::of(c) {
         if let Some(recorded) = ctx.baseline.get(&loc.key()) {
@@ -156,6 +162,9 @@ fn cluster_report(c: &Cluster, ctx: &rules::Context) -> ClusterReport {
             status: if c.token.regenerated_by.is_some() { "regenerated" } else { "not-set" },
             from: None,
         },
+        TokenState::Unresolved { .. } if c.action == Action::Delete => {
+            TokenReport { source: "prior-state", status: "deleted", from: None }
+        }
         TokenState::Unresolved { .. } => TokenReport { source: "unresolved", status: "unresolved", from: None },
     };
     let configured = matches!(c.backup, Backup::Keys(_));
@@ -173,14 +182,16 @@ fn cluster_report(c: &Cluster, ctx: &rules::Context) -> ClusterReport {
             Backup::NotSet { .. } => "not-set",
             Backup::Unresolved { .. } => "unresolved",
         },
-        location: location::of(c),
-        schedule: configured.then(|| settings::schedule_text(c).map(str::to_string)).flatten(),
+        // A cluster being deleted shows where it wrote before.
+        location: location::of(c).or_else(|| (c.action == Action::Delete).then(|| lineage::prior_location(c)).flatten()),
+        schedule: configured.then(|| settings::schedule_text(c).map(|s| redact::url_credentials(s).into_owned())).flatten(),
         interval_s: interval.map(|i| i.round() as u64),
         retention: configured.then(|| settings::retention(c)).flatten(),
         s3_retention: configured.then(|| settings::s3_retention(c)).flatten(),
         window_s: window(settings::retention(c)),
         s3_window_s: window(settings::s3_retention(c)),
-        restore: settings::restore_enabled(c),
+        // A cluster being deleted is not created again by this plan: it restores nothing.
+        restore: if c.action == Action::Delete { Some(false) } else { settings::restore_enabled(c) },
         keys,
         token,
     }
@@ -189,6 +200,13 @@ fn cluster_report(c: &Cluster, ctx: &rules::Context) -> ClusterReport {
 pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities, ctx: &rules::Context) -> Report {
     let mut findings = Vec::new();
     for (rule, sev, d) in rules::run(clusters, severities, ctx) {
+        // Rules quote values only through `shown`, which hides secrets; this is the second lock:
+        // no URL credentials in any message, whichever way a value reached it.
+        let clean = |s: String| match redact::url_credentials(&s) {
+            std::borrow::Cow::Borrowed(_) => s,
+            std::borrow::Cow::Owned(o) => o,
+        };
+        let d = Draft { message: clean(d.message), remediation: clean(d.remediation), ..d };
         findings.push(Finding {
             rule: rule.id,
             name: rule.name,

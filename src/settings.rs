@@ -64,6 +64,21 @@ pub fn restore_enabled(c: &Cluster) -> Option<bool> {
     }
 }
 
+/// Whether creating this cluster may restore a snapshot: on, or unknown at plan time. Every rule
+/// that guards a restore counts unknown as on (SPEC §3, fail closed): the module restores unless
+/// `autorestore` is known to be something other than `"true"`.
+pub fn restore_may_happen(c: &Cluster) -> bool {
+    restore_enabled(c) != Some(false)
+}
+
+/// How a message states the restore setting: on, or unknown (counted as on).
+pub fn restore_phrase(c: &Cluster) -> &'static str {
+    match restore_enabled(c) {
+        None => "the restore setting is unknown at plan time (counted as on: the module restores unless autorestore is known to be other than \"true\")",
+        _ => "restore is on",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +91,19 @@ mod tests {
         assert_eq!(retention(&c), Some(168));
         assert_eq!(window(retention(&c).unwrap(), 43200.0), Some(84.0 * 86400.0));
         assert_eq!(s3_retention(&c), Some(5));
+    }
+
+    #[test]
+    fn restore_is_tri_state_and_unknown_counts_as_on() {
+        let mut c = cluster_with(&with(COMPLETE, "autorestore", "false"));
+        assert!(!restore_may_happen(&c));
+        if let Backup::Keys(k) = &mut c.backup {
+            k.get_mut("autorestore").unwrap().value = crate::model::Value::Unknown;
+        }
+        assert_eq!(restore_enabled(&c), None);
+        assert!(restore_may_happen(&c) && restore_phrase(&c).contains("unknown"));
+        c.backup = Backup::Unresolved { reason: String::new() };
+        assert!(restore_may_happen(&c));
+        assert!(restore_may_happen(&cluster_with(COMPLETE)) && restore_phrase(&cluster_with(COMPLETE)) == "restore is on");
     }
 }

@@ -1,9 +1,34 @@
 //! The WebAssembly surface used by the JavaScript shim. Every error is returned as a JS `Error`
-//! with a one-line message; nothing here can trap on input.
+//! with a one-line message and a stable `code` (`EBP_PLAN`, `EBP_DATA`, `EBP_USAGE`, …);
+//! nothing here can trap on input.
 
 use wasm_bindgen::prelude::*;
 
-use crate::{format, options::Options, rules, Session};
+use crate::{format, options::Options, rules, Error, Session};
+
+fn js_error(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    // Setting a property on a fresh Error object cannot fail.
+    let _ = js_sys::Reflect::set(&err, &JsValue::from_str("code"), &JsValue::from_str(e.code()));
+    err.into()
+}
+
+/// A JSON document handed in by the caller (`merge`), or `None` for "".
+fn merge_document(text: &str, what: &str) -> Result<Option<serde_json::Value>, JsValue> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let v: serde_json::Value = serde_json::from_str(text)
+        .map_err(|_| js_error(Error::Data { why: format!("the {what} to merge is not valid JSON") }))?;
+    if !v.is_object() {
+        return Err(js_error(Error::Data { why: format!("the {what} to merge must be a JSON object") }));
+    }
+    Ok(Some(v))
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(v: &T, what: &str) -> Result<String, JsValue> {
+    format::json::pretty(v, what).map_err(js_error)
+}
 
 /// An evaluation: add plans one by one (as bytes, to avoid a UTF-16 round trip), then render.
 #[wasm_bindgen(js_name = Evaluation)]
@@ -13,66 +38,63 @@ pub struct Evaluation {
 
 #[wasm_bindgen(js_class = Evaluation)]
 impl Evaluation {
-    /// `options` is JSON: `{"data": …, "rules": {"EB101": "warn"}, "color": false}`.
+    /// `options` is JSON: `{"data": …, "rules": {"EB101": "warn"}, "color": false, "stack": …}`.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &str) -> Result<Evaluation, JsError> {
-        let options = Options::from_json(options).map_err(|e| JsError::new(&e.to_string()))?;
+    pub fn new(options: &str) -> Result<Evaluation, JsValue> {
+        let options = Options::from_json(options).map_err(js_error)?;
         Ok(Evaluation { session: Session::new(options) })
     }
 
     #[wasm_bindgen(js_name = addPlan)]
-    pub fn add_plan(&mut self, name: &str, text: &[u8]) -> Result<(), JsError> {
-        self.session.add_plan(name, text).map_err(|e| JsError::new(&e.to_string()))
+    pub fn add_plan(&mut self, name: &str, text: &[u8]) -> Result<(), JsValue> {
+        self.session.add_plan(name, text).map_err(js_error)
     }
 
-    /// The report rendered in `format` (`json`, `text`, `opa`).
-    pub fn render(&self, format: &str) -> Result<String, JsError> {
-        self.session.render(format).map_err(|e| JsError::new(&e.to_string()))
+    /// The report rendered in `format` (`json`, `text`, `opa`, …).
+    pub fn render(&self, format: &str) -> Result<String, JsValue> {
+        self.session.render(format).map_err(js_error)
     }
 
     /// The baseline data document (`fingerprint`) as JSON; `merge` is an earlier one ("" for none).
     #[wasm_bindgen(js_name = fingerprintJson)]
-    pub fn fingerprint_json(&self, merge: &str) -> Result<String, JsError> {
-        let merge = if merge.trim().is_empty() {
-            None
-        } else {
-            let v: serde_json::Value =
-                serde_json::from_str(merge).map_err(|_| JsError::new("the baseline to merge is not valid JSON"))?;
-            if !v.is_object() {
-                return Err(JsError::new("the baseline to merge must be a JSON object"));
-            }
-            Some(v)
-        };
-        let mut s = serde_json::to_string_pretty(&self.session.fingerprint(merge)).unwrap_or_else(|_| "{}".into());
-        s.push('\n');
-        Ok(s)
+    pub fn fingerprint_json(&self, merge: &str) -> Result<String, JsValue> {
+        let merge = merge_document(merge, "baseline")?;
+        to_json(&self.session.fingerprint(merge), "baseline")
+    }
+
+    /// The inventory data document (`inventory`) as JSON; `merge` is an earlier one ("" for none).
+    #[wasm_bindgen(js_name = inventoryJson)]
+    pub fn inventory_json(&self, merge: &str) -> Result<String, JsValue> {
+        let merge = merge_document(merge, "inventory")?;
+        let doc = self.session.inventory(merge).map_err(js_error)?;
+        to_json(&doc, "inventory")
     }
 
     /// `{"plans", "clusters", "deny", "warn"}`: the verdict without rendering the whole report.
     #[wasm_bindgen(js_name = summaryJson)]
-    pub fn summary_json(&self) -> String {
-        serde_json::to_string(self.session.summary()).unwrap_or_else(|_| "{}".into())
+    pub fn summary_json(&self) -> Result<String, JsValue> {
+        to_json(self.session.summary(), "summary")
     }
 }
 
 /// The rule catalogue as JSON: `[{id, name, severity, summary}]`.
 #[wasm_bindgen(js_name = rulesJson)]
-pub fn rules_json() -> String {
+pub fn rules_json() -> Result<String, JsValue> {
     let list: Vec<_> = rules::all()
         .iter()
         .map(
             |r| serde_json::json!({ "id": r.id, "name": r.name, "severity": r.default.as_str(), "summary": r.summary }),
         )
         .collect();
-    serde_json::to_string(&list).unwrap_or_else(|_| "[]".into())
+    to_json(&list, "rule catalogue")
 }
 
 /// A rule's documentation text.
 #[wasm_bindgen]
-pub fn explain(id: &str) -> Result<String, JsError> {
+pub fn explain(id: &str) -> Result<String, JsValue> {
     rules::find(id)
         .map(|r| r.doc.to_string())
-        .ok_or_else(|| JsError::new(&crate::Error::UnknownRule { id: id.chars().take(32).collect() }.to_string()))
+        .ok_or_else(|| js_error(Error::UnknownRule { id: id.chars().take(32).collect() }))
 }
 
 #[wasm_bindgen(js_name = formats)]

@@ -4,7 +4,7 @@ use crate::error::Error;
 use crate::report::Report;
 
 mod github;
-mod json;
+pub(crate) mod json;
 mod junit;
 mod markdown;
 mod sarif;
@@ -14,10 +14,10 @@ pub const FORMATS: &[&str] = &["text", "json", "opa", "sarif", "junit", "github"
 
 pub fn render(report: &Report, format: &str, color: bool) -> Result<String, Error> {
     match format {
-        "json" => Ok(json::report(report)),
-        "opa" => Ok(json::opa(report)),
+        "json" => json::report(report),
+        "opa" => json::opa(report),
         "text" => Ok(text::render(report, color)),
-        "sarif" => Ok(sarif::render(report)),
+        "sarif" => sarif::render(report),
         "junit" => Ok(junit::render(report)),
         "github" => Ok(github::render(report)),
         "markdown" => Ok(markdown::render(report)),

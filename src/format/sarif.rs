@@ -14,7 +14,7 @@ fn level(s: &str) -> &'static str {
     }
 }
 
-pub fn render(r: &Report) -> String {
+pub fn render(r: &Report) -> Result<String, crate::error::Error> {
     let all = rules::all();
     let driver_rules: Vec<Value> = all
         .iter()
@@ -55,7 +55,5 @@ pub fn render(r: &Report) -> String {
             "results": results,
         }],
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{}".into());
-    s.push('\n');
-    s
+    super::json::pretty(&doc, "SARIF log")
 }

@@ -159,12 +159,13 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         if level == 0 {
             let sensitive = self.plan.variable_is_sensitive(x);
             let prov = Provenance::Variable { name: x.to_string(), declared_sensitive: sensitive };
-            return Some((Var::Json(self.plan.variable(x)?, prov, sensitive), false));
+            return Some((Var::Json(self.plan.variable(x).ok().flatten()?, prov, sensitive), false));
         }
         let declared = self.call.chain[level - 1].module.variables.get(x);
         let v = match self.input(level - 1, x) {
             Some((l, input)) => Var::Files(l, input),
-            None => match call_input(self.plan, &self.call.chain[..level], x) {
+            // An unreadable hand-down was already reported by the plan's own resolution.
+            None => match call_input(self.plan, &self.call.chain[..level], x).unwrap_or(Input::Opaque) {
                 Input::Literal(v) | Input::Default(v) => Var::Json(v, Provenance::Configuration, false),
                 Input::Variable { name, value, sensitive } => {
                     Var::Json(value, Provenance::Variable { name, declared_sensitive: sensitive }, sensitive)

@@ -7,9 +7,10 @@ use serde_json::Value as Json;
 
 use crate::address::{self, Step};
 use crate::config::Config;
+use crate::error::Error;
 use crate::evidence::{Evidence, Extractor, Found, Location, MapEvidence};
 use crate::model::{Action, Backup, Cluster, Prior, Provenance, Resolved, Token, TokenState, Value};
-use crate::plan::{materialise, Expression, ModuleCall, ModuleConfig, Plan};
+use crate::plan::{Expression, Field, Kind, ModuleCall, ModuleConfig, Plan, ResourceChange, ResourceValues};
 
 mod files;
 use files::Files;
@@ -108,7 +109,7 @@ impl<'p, 'a> ModuleIndex<'p, 'a> {
     }
 }
 
-pub fn clusters(plan: &Plan, config: &Config) -> Vec<Cluster> {
+pub fn clusters(plan: &Plan, config: &Config) -> Result<Vec<Cluster>, Error> {
     let mut calls = Vec::new();
     cluster_calls(&plan.configuration, &mut Vec::new(), &mut Vec::new(), &mut calls);
     let index = ModuleIndex::new(plan);
@@ -129,10 +130,76 @@ pub fn clusters(plan: &Plan, config: &Config) -> Vec<Cluster> {
         let mut ordered: Vec<Vec<Step>> = instances.into_values().collect();
         ordered.sort_by(|a, b| instance_order(a, b));
         for steps in ordered {
-            out.push(resolve_instance(plan, &index, config, call, &steps));
+            out.push(resolve_instance(plan, &index, config, call, &steps)?);
         }
     }
-    out
+    let known: Vec<String> = out.iter().map(|c| c.address.clone()).collect();
+    out.extend(discovered(plan, &index, &known)?);
+    Ok(out)
+}
+
+/// Clusters that the configuration no longer calls but whose resources show a backup map or a
+/// token: a module call this plan deletes (renamed or removed), or — in a state document, which
+/// has no configuration — every cluster of the state. A deleted cluster gets no configuration
+/// rules, but where it wrote and with which token is evidence for the cluster that takes over its
+/// location (SPEC §3).
+fn discovered(plan: &Plan, index: &ModuleIndex, known: &[String]) -> Result<Vec<Cluster>, Error> {
+    let mut out = Vec::new();
+    let covered = |m: &str| known.iter().any(|k| within(m, k));
+    let candidates: BTreeSet<&str> = match plan.kind {
+        Kind::State => index.prior.keys().copied().collect(),
+        Kind::Plan => index
+            .changes
+            .iter()
+            .filter(|(_, rcs)| rcs.iter().filter(|rc| rc.mode.as_deref() != Some("data")).all(|rc| is_delete(rc)))
+            .map(|(m, _)| *m)
+            .collect(),
+    };
+    for module in candidates.into_iter().filter(|m| !m.is_empty() && !covered(m)) {
+        let mut res = InstanceResources {
+            changes: index.changes.get(module).cloned().unwrap_or_default(),
+            planned: Vec::new(),
+            prior: index.prior.get(module).cloned().unwrap_or_default(),
+        };
+        res.changes.sort_by(|a, b| a.address.cmp(&b.address));
+        res.prior.sort_by(|a, b| a.address.cmp(&b.address));
+        let prior = prior_values(plan, &res)?;
+        if prior.keys.is_none() && prior.token.is_none() {
+            continue;
+        }
+        let (action, backup, token) = match plan.kind {
+            Kind::Plan => (
+                Action::Delete,
+                Backup::Unresolved { reason: "the configuration no longer calls this module".into() },
+                TokenState::Unresolved { reason: "the configuration no longer calls this module".into() },
+            ),
+            // What a state holds is the cluster's configuration now.
+            Kind::State => (
+                Action::NoOp,
+                prior.keys.clone().map(Backup::Keys).unwrap_or(Backup::Unresolved {
+                    reason: "no resource of the module in the state shows the map".into(),
+                }),
+                prior.token.clone().map(TokenState::Resolved).unwrap_or(TokenState::Unresolved {
+                    reason: "no resource of the module in the state shows the token".into(),
+                }),
+            ),
+        };
+        out.push(Cluster {
+            plan: plan.name.clone(),
+            stack: plan.stack.clone(),
+            address: module.to_string(),
+            action,
+            backup,
+            token: Token { state: token, references: Vec::new(), regenerated_by: None },
+            prior,
+            predecessors: Vec::new(),
+        });
+    }
+    Ok(out)
+}
+
+fn is_delete(rc: &ResourceChange) -> bool {
+    rc.change.actions.iter().all(|a| a == "delete") && !rc.change.actions.is_empty()
 }
 
 fn within(module_address: &str, instance: &str) -> bool {
@@ -140,7 +207,13 @@ fn within(module_address: &str, instance: &str) -> bool {
         || (module_address.starts_with(instance) && module_address[instance.len()..].starts_with(".module."))
 }
 
-fn resolve_instance(plan: &Plan, index: &ModuleIndex, config: &Config, call: &ClusterCall, steps: &[Step]) -> Cluster {
+fn resolve_instance(
+    plan: &Plan,
+    index: &ModuleIndex,
+    config: &Config,
+    call: &ClusterCall,
+    steps: &[Step],
+) -> Result<Cluster, Error> {
     let address = address::render(steps);
     let mut res = InstanceResources {
         changes: ModuleIndex::within(&index.changes, &address),
@@ -152,13 +225,42 @@ fn resolve_instance(plan: &Plan, index: &ModuleIndex, config: &Config, call: &Cl
     res.prior.sort_by(|a, b| a.address.cmp(&b.address));
 
     let action = instance_action(&res);
-    let evidence = rendered_evidence(&res);
+    let evidence = rendered_evidence(plan, &res)?;
     let files = Files::new(plan, config, call);
-    let backup = resolve_backup(plan, &files, &evidence);
-    let mut token = resolve_token(plan, &files, &evidence);
+    let backup = resolve_backup(plan, &files, &evidence)?;
+    let mut token = resolve_token(plan, &files, &evidence)?;
     token.regenerated_by = regenerating_resource(plan, steps, &token.references, &res, action, &token.state);
-    let prior = prior_values(&res);
-    Cluster { plan: plan.name.clone(), address, action, backup, token, prior }
+    let prior = prior_values(plan, &res)?;
+    Ok(Cluster {
+        plan: plan.name.clone(),
+        stack: plan.stack.clone(),
+        address,
+        action,
+        backup,
+        token,
+        prior,
+        predecessors: Vec::new(),
+    })
+}
+
+/// Walks one resource's values (with their unknown and sensitive marks) for evidence.
+fn extract(
+    plan: &Plan,
+    resource: &str,
+    values: (Option<&serde_json::value::RawValue>, &'static str),
+    unknown: Option<&serde_json::value::RawValue>,
+    sensitive: (Option<&serde_json::value::RawValue>, &'static str),
+) -> Result<Evidence, Error> {
+    let mut ev = Evidence::default();
+    let v = plan.materialise(values.0, resource, Field::Values(values.1))?;
+    let u = plan.materialise(unknown, resource, Field::Marks("after_unknown"))?;
+    let s = plan.materialise(sensitive.0, resource, Field::Marks(sensitive.1))?;
+    Extractor { out: &mut ev }.value(&v, &u, &s, "");
+    Ok(ev)
+}
+
+fn extract_state(plan: &Plan, r: &ResourceValues) -> Result<Evidence, Error> {
+    extract(plan, &r.address, (r.values, "values"), None, (r.sensitive_values, "sensitive_values"))
 }
 
 fn creates_or_replaces(actions: &[String]) -> bool {
@@ -215,28 +317,21 @@ fn regenerating_resource(
 
 /// The map and token the module rendered before this plan: `before` of changed resources, and
 /// `prior_state` for the rest.
-fn prior_values(res: &InstanceResources) -> Prior {
+fn prior_values(plan: &Plan, res: &InstanceResources) -> Result<Prior, Error> {
     let mut evidence = Vec::new();
     for rc in &res.changes {
         if rc.change.actions.iter().all(|a| a == "create") || rc.change.before.is_none() {
             continue;
         }
-        let mut ev = Evidence::default();
-        Extractor { out: &mut ev }.value(
-            &materialise(rc.change.before),
-            &Json::Null,
-            &materialise(rc.change.before_sensitive),
-            "",
-        );
+        let ev =
+            extract(plan, &rc.address, (rc.change.before, "before"), None, (rc.change.before_sensitive, "before_sensitive"))?;
         evidence.push((rc.address.to_string(), ev));
     }
     for r in &res.prior {
         if evidence.iter().any(|(a, _)| a == &r.address) {
             continue;
         }
-        let mut ev = Evidence::default();
-        Extractor { out: &mut ev }.value(&materialise(r.values), &Json::Null, &materialise(r.sensitive_values), "");
-        evidence.push((r.address.clone(), ev));
+        evidence.push((r.address.clone(), extract_state(plan, r)?));
     }
     let mut prior = Prior::default();
     for (resource, ev) in &evidence {
@@ -257,7 +352,7 @@ fn prior_values(res: &InstanceResources) -> Prior {
             }
         }
     }
-    prior
+    Ok(prior)
 }
 
 fn instance_action(res: &InstanceResources) -> Action {
@@ -294,38 +389,35 @@ fn instance_action(res: &InstanceResources) -> Action {
 
 /// Everything the module rendered into its resources after this plan (`resource_changes[].after`,
 /// or `planned_values` for plans without changes), plus data sources read into `prior_state`.
-fn rendered_evidence(res: &InstanceResources) -> Vec<(String, Evidence)> {
+fn rendered_evidence(plan: &Plan, res: &InstanceResources) -> Result<Vec<(String, Evidence)>, Error> {
     let mut out = Vec::new();
     if !res.changes.is_empty() {
         for rc in &res.changes {
             if rc.change.actions.iter().all(|a| a == "delete") {
                 continue;
             }
-            let mut ev = Evidence::default();
-            let (after, unknown, sens) = (
-                materialise(rc.change.after),
-                materialise(rc.change.after_unknown),
-                materialise(rc.change.after_sensitive),
-            );
-            Extractor { out: &mut ev }.value(&after, &unknown, &sens, "");
+            let ev = extract(
+                plan,
+                &rc.address,
+                (rc.change.after, "after"),
+                rc.change.after_unknown,
+                (rc.change.after_sensitive, "after_sensitive"),
+            )?;
             out.push((rc.address.to_string(), ev));
         }
     } else {
         for r in &res.planned {
-            let mut ev = Evidence::default();
-            Extractor { out: &mut ev }.value(&materialise(r.values), &Json::Null, &materialise(r.sensitive_values), "");
-            out.push((r.address.clone(), ev));
+            out.push((r.address.clone(), extract_state(plan, r)?));
         }
     }
-    // Data sources read during planning (e.g. a cloudinit_config) are only in prior_state.
+    // Data sources read during planning (e.g. a cloudinit_config) are only in prior_state. Only
+    // data sources: a managed resource's prior values are what it held before, not what it gets.
     for r in &res.prior {
-        if r.address.contains("data.") && !out.iter().any(|(a, _)| a == &r.address) {
-            let mut ev = Evidence::default();
-            Extractor { out: &mut ev }.value(&materialise(r.values), &Json::Null, &materialise(r.sensitive_values), "");
-            out.push((r.address.clone(), ev));
+        if r.mode.as_deref() == Some("data") && !out.iter().any(|(a, _)| a == &r.address) {
+            out.push((r.address.clone(), extract_state(plan, r)?));
         }
     }
-    out
+    Ok(out)
 }
 
 fn rendered_provenance(resource: &str, loc: &Location) -> Provenance {
@@ -353,27 +445,30 @@ enum Input {
     Absent,
 }
 
-fn call_input(plan: &Plan, chain: &[&ModuleCall], name: &str) -> Input {
+fn call_input(plan: &Plan, chain: &[&ModuleCall], name: &str) -> Result<Input, Error> {
     let Some((call, parents)) = chain.split_last() else {
-        return Input::Absent;
+        return Ok(Input::Absent);
     };
     let Some(raw) = call.expressions.get(name) else {
-        return Input::Absent;
+        return Ok(Input::Absent);
     };
-    let expr = Expression::parse(raw);
+    let expr = Expression::read(raw).ok_or_else(|| Error::Unreadable {
+        plan: plan.name.clone(),
+        why: format!("the configuration's expression for the module input `{name}` has the wrong type"),
+    })?;
     if let Some(c) = expr.constant_value {
-        return Input::Literal(c);
+        return Ok(Input::Literal(c));
     }
     let Some(var) = bare_variable(&expr) else {
-        return Input::Opaque;
+        return Ok(Input::Opaque);
     };
     if parents.is_empty() {
-        return match plan.variable(&var) {
+        return Ok(match plan.variable(&var)? {
             Some(value) => Input::Variable { sensitive: plan.variable_is_sensitive(&var), name: var, value },
             None => Input::Opaque,
-        };
+        });
     }
-    match call_input(plan, parents, &var) {
+    Ok(match call_input(plan, parents, &var)? {
         Input::Absent => {
             let parent = parents.last().expect("non-empty");
             match parent.module.variables.get(&var).and_then(|v| v.default.clone()) {
@@ -382,7 +477,7 @@ fn call_input(plan: &Plan, chain: &[&ModuleCall], name: &str) -> Input {
             }
         }
         other => other,
-    }
+    })
 }
 
 /// `X` when the expression is exactly `var.X` (not an attribute or element of it).
@@ -421,8 +516,27 @@ fn map_from_json(v: &Json, provenance: &Provenance, sensitive: bool) -> Backup {
     }
 }
 
-fn resolve_backup(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) -> Backup {
-    match call_input(plan, &files.call().chain, BACKUP) {
+fn resolve_backup(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) -> Result<Backup, Error> {
+    let input = call_input(plan, &files.call().chain, BACKUP)?;
+    // `etcd_backup` is a `map(string)`: a literal list, number or boolean for it is not a plan
+    // Terraform wrote, and the gate cannot check it. (A string may be a `.tf.json` expression, and
+    // `references: ["var.x"]` does not say the expression is exactly `var.x`: those fall through.)
+    if let Input::Literal(v) | Input::Default(v) = &input {
+        if v.is_array() || v.is_number() || v.is_boolean() {
+            return Err(Error::Unreadable {
+                plan: plan.name.clone(),
+                why: format!(
+                    "the configuration's value for `{BACKUP}` of {} is not a map of strings",
+                    files.call().path.join(".")
+                ),
+            });
+        }
+    }
+    Ok(backup_from(input, files, evidence))
+}
+
+fn backup_from(input: Input, files: &Files, evidence: &[(String, Evidence)]) -> Backup {
+    match input {
         Input::Literal(v) => return map_from_json(&v, &Provenance::Configuration, false),
         Input::Variable { name, value, sensitive } => {
             // The plan records an expression's references, not the expression: `merge(var.x, {…})`
@@ -513,13 +627,15 @@ fn resolved_keys(keys: &BTreeMap<String, Found>, prov: &Provenance) -> BTreeMap<
         .collect()
 }
 
-fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) -> Token {
+fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) -> Result<Token, Error> {
     let call = files.call();
+    let input = call_input(plan, &call.chain, TOKEN)?;
     let references = call
         .chain
         .last()
         .and_then(|c| c.expressions.get(TOKEN))
-        .map(|raw| Expression::parse(raw).references)
+        .and_then(|raw| Expression::read(raw))
+        .map(|e| e.references)
         .unwrap_or_default();
     let resolved =
         |value: Value, provenance: Provenance| TokenState::Resolved(Resolved { value, provenance, sensitive: true });
@@ -535,7 +651,7 @@ fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) ->
         Some((Some(v), prov)) if *v != value => resolved(Value::Known(v.clone()), prov.clone()),
         _ => resolved(Value::Known(value), provenance),
     };
-    let state = match call_input(plan, &call.chain, TOKEN) {
+    let state = match input {
         Input::Literal(Json::Null) | Input::Absent => TokenState::NotSet,
         Input::Literal(v) => match as_module_string(&v) {
             Some(s) => resolved(Value::Known(s), Provenance::Configuration),
@@ -560,5 +676,5 @@ fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) ->
             })
         }
     };
-    Token { state, references, regenerated_by: None }
+    Ok(Token { state, references, regenerated_by: None })
 }

@@ -1,7 +1,7 @@
 //! EB113 restore-without-folder: auto-restore on, `s3-folder` unset.
 
 use super::{Check, Context, Draft, Rule, Severity};
-use crate::model::Cluster;
+use crate::model::{Backup, Cluster};
 use crate::settings;
 
 pub const RULE: Rule = Rule {
@@ -12,8 +12,8 @@ pub const RULE: Rule = Rule {
     doc: r#"# EB113 restore-without-folder (deny)
 
 ## What
-Restore is on (`autorestore` absent or `"true"`, or `cluster-reset-restore-path` set) and
-`s3-folder` is not set.
+Restore is on (`autorestore` absent or `"true"`, or `cluster-reset-restore-path` set) — or
+unknown at plan time, which counts as on — and `s3-folder` is not set.
 
 ## Why it matters
 k3s itself writes snapshots to the bucket root when no folder is set, but the module's restore
@@ -36,15 +36,17 @@ etcd_backup = {
 };
 
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
-    if settings::restore_enabled(c) != Some(true) || c.key("s3-folder").is_some() {
+    // Only a map whose keys are known can be known to lack the folder.
+    if !settings::restore_may_happen(c) || !matches!(c.backup, Backup::Keys(_)) || c.key("s3-folder").is_some() {
         return vec![];
     }
     vec![Draft::new(
         c,
         Some("s3-folder"),
         format!(
-            "{}: restore is on but s3-folder is not set: the module's restore looks for snapshots under the prefix null/ and finds nothing, so a recreated cluster starts empty",
-            c.address
+            "{}: {} but s3-folder is not set: the module's restore looks for snapshots under the prefix null/ and finds nothing, so a recreated cluster starts empty",
+            c.address,
+            settings::restore_phrase(c)
         ),
         "set s3-folder to a folder of this cluster's own, e.g. its name",
     )]
@@ -62,5 +64,7 @@ mod tests {
         assert_eq!(check(&cluster_with(&no_folder), &ctx).len(), 1);
         assert!(check(&cluster_with(&with(&no_folder, "autorestore", "false")), &ctx).is_empty());
         assert!(check(&cluster_with(COMPLETE), &ctx).is_empty());
+        let d = check(&with_unknown(&with(&no_folder, "autorestore", "x"), "autorestore"), &ctx);
+        assert!(d.len() == 1 && d[0].message.contains("unknown at plan time"), "{d:?}");
     }
 }

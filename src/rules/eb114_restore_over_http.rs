@@ -35,7 +35,7 @@ etcd_backup = {
 };
 
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
-    if settings::restore_enabled(c) != Some(true)
+    if !settings::restore_may_happen(c)
         || c.key("s3-insecure").is_none()
         || settings::flag(c, "s3-insecure") != Some(true)
     {
@@ -45,8 +45,9 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
         c,
         Some("s3-insecure"),
         format!(
-            "{}: restore is on and s3-insecure is true, but the module's restore lookup always uses https://<s3-endpoint> and finds nothing on an http-only endpoint",
-            c.address
+            "{}: {} and s3-insecure is true, but the module's restore lookup always uses https://<s3-endpoint> and finds nothing on an http-only endpoint",
+            c.address,
+            settings::restore_phrase(c)
         ),
         "serve the endpoint over TLS and remove s3-insecure, or set autorestore = \"false\" and restore by hand",
     )]
@@ -64,5 +65,8 @@ mod tests {
         assert!(check(&cluster_with(&with(&with(COMPLETE, "s3-insecure", "true"), "autorestore", "false")), &ctx)
             .is_empty());
         assert!(check(&cluster_with(COMPLETE), &ctx).is_empty());
+        let unknown = with_unknown(&with(&with(COMPLETE, "s3-insecure", "true"), "autorestore", "x"), "autorestore");
+        let d = check(&unknown, &ctx);
+        assert!(d.len() == 1 && d[0].message.contains("unknown at plan time"), "{d:?}");
     }
 }

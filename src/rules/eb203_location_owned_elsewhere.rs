@@ -15,6 +15,12 @@ The data document's `etcd_backup.inventory` lists backup locations owned by clus
 plans evaluated (other stacks, other teams, clusters not managed by Terraform). This cluster's
 location is the same as one of them, inside one, or contains one.
 
+An entry is skipped only when it is this very cluster: the same `stack` and `cluster`. The
+current stack is named by `--stack NAME` (JS: `options.stack`) or by a Spacelift-wrapped plan's
+stack id. The same address alone is never identity (`module.k8s` is in every stack), and an entry
+without a stack, or a run without one, is never this cluster. `etcd-backup-policy inventory`
+writes the entries from the stacks' plans or states.
+
 ## Why it matters
 As for EB201/EB202: restores can pick the other cluster's snapshots and pruning can delete them —
 across stacks, where nobody sees both plans.
@@ -25,7 +31,7 @@ Choose a location of this cluster's own; keep the inventory current.
 ## Example
 ```json
 {"etcd_backup": {"inventory": [
-  {"cluster": "legacy-prod", "endpoint": "s3.eu-west-1.amazonaws.com", "bucket": "fleet-etcd", "folder": "prod"}
+  {"stack": "legacy", "cluster": "module.k8s", "endpoint": "s3.eu-west-1.amazonaws.com", "bucket": "fleet-etcd", "folder": "prod"}
 ]}}
 ```
 "#,
@@ -36,7 +42,14 @@ fn check(clusters: &[super::Cluster], ctx: &Context) -> Vec<Draft> {
     let mut out = Vec::new();
     for (c, l) in located(clusters) {
         for e in &ctx.inventory {
-            if e.cluster == c.address || !l.overlaps(&e.location) {
+            let owner = match &e.stack {
+                Some(s) => format!("{} (stack {s})", e.cluster),
+                None => e.cluster.clone(),
+            };
+            // Only this very cluster — the same stack and address — is skipped: `module.k8s` is
+            // in every stack, and an entry or a plan without a stack is never the same cluster.
+            let itself = e.cluster == c.address && e.stack.is_some() && e.stack == c.stack;
+            if itself || !l.overlaps(&e.location) {
                 continue;
             }
             let how = if l == e.location {
@@ -50,13 +63,15 @@ fn check(clusters: &[super::Cluster], ctx: &Context) -> Vec<Draft> {
                 c,
                 Some("s3-folder"),
                 format!(
-                    "{}: backup location {} overlaps the inventory's {}: {} owns {how}; restores can pick the other cluster's snapshots and pruning can delete them",
+                    "{}: backup location {} overlaps the inventory's {owner}: {owner} owns {how}; restores can pick the other cluster's snapshots and pruning can delete them",
                     c.address,
                     l.key(),
-                    e.cluster,
-                    e.cluster
                 ),
-                "choose a folder (or bucket) that no other cluster uses",
+                if e.cluster == c.address {
+                    "choose a folder (or bucket) that no other cluster uses; if the entry is this very cluster, name the stack with --stack NAME (the inventory's entries are identified by stack and address)"
+                } else {
+                    "choose a folder (or bucket) that no other cluster uses"
+                },
             ));
         }
     }

@@ -12,10 +12,15 @@ pub const RULE: Rule = Rule {
     doc: r#"# EB301 token-changed-on-restore (deny)
 
 ## What
-Restore is on and the cluster token this plan sets differs from the token in the prior state
-(what the module rendered before) or from the baseline fingerprint recorded for the backup
-location (`etcd-backup-policy fingerprint`). Tokens are compared, never shown: the baseline holds
-only `sha256(location ‖ token)`.
+Restore is on — or unknown at plan time, which counts as on: the module restores unless
+`autorestore` is known to be something other than `"true"` — and the cluster token this plan
+sets differs from the token the snapshots at its location were written with:
+- the token in its own prior state (what the module rendered before);
+- the token of a cluster this plan deletes or renames away (module call renamed, `for_each` key
+  changed) whose prior location is this cluster's location — a location keeps its token;
+- the baseline fingerprint recorded for the location (`etcd-backup-policy fingerprint`).
+
+Tokens are compared, never shown: the baseline holds only `sha256(location ‖ token)`.
 
 ## Why it matters
 k3s encrypts its bootstrap data with a key derived from the token and stores it under
@@ -37,24 +42,34 @@ cluster_token = var.cluster_token   # the same value the snapshots were written 
 };
 
 fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
-    if settings::restore_enabled(c) != Some(true) {
+    if !settings::restore_may_happen(c) {
         return vec![];
     }
     let Some(token) = c.token_value() else { return vec![] };
     let mut out = Vec::new();
     let fix = "restore with the token the snapshots were written with (pass it from a secret store), or rotate it on the running cluster with `k3s token rotate` and record a new baseline";
-    if let Some(prior) = c.prior.token.as_ref().and_then(|p| p.known()) {
-        if prior != token {
-            out.push(Draft::new(
-                c,
-                Some("cluster_token"),
-                format!(
-                    "{}: cluster_token differs from the token in the prior state; the snapshots were encrypted with the old one and a restore fails with \"bootstrap data already found and encrypted with different token\"",
-                    c.address
-                ),
-                fix,
-            ));
+    let restore = settings::restore_phrase(c);
+    for (prior, by) in c.prior_tokens() {
+        if prior == token {
+            continue;
         }
+        let whose = match by {
+            None => "the token in the prior state".to_string(),
+            Some(p) => format!(
+                "the token of {}{}, which this plan deletes and which wrote the snapshots at the same location",
+                p.address,
+                if p.plan == c.plan { String::new() } else { format!(" ({})", p.plan) }
+            ),
+        };
+        out.push(Draft::new(
+            c,
+            Some("cluster_token"),
+            format!(
+                "{}: {restore} and cluster_token differs from {whose}; the snapshots were encrypted with the old one and a restore fails with \"bootstrap data already found and encrypted with different token\"",
+                c.address
+            ),
+            fix,
+        ));
     }
     if let Some(loc) = location::of(c) {
         if let Some(recorded) = ctx.baseline.get(&loc.key()) {
@@ -63,7 +78,7 @@ fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
                     c,
                     Some("cluster_token"),
                     format!(
-                        "{}: cluster_token does not match the baseline fingerprint recorded for {}; the snapshots there were written with another token and a restore cannot decrypt them",
+                        "{}: {restore} and cluster_token does not match the baseline fingerprint recorded for {}; the snapshots there were written with another token and a restore cannot decrypt them",
                         c.address,
                         loc.key()
                     ),

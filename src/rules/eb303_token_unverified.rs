@@ -12,9 +12,10 @@ pub const RULE: Rule = Rule {
     doc: r#"# EB303 token-unverified (warn)
 
 ## What
-The plan creates (or replaces) a cluster with restore on, and neither a prior state nor a
-baseline fingerprint for its backup location lets the gate check that its token is the one the
-snapshots were written with.
+The plan creates (or replaces) a cluster with restore on (or unknown at plan time, which counts
+as on), and neither a prior state — its own, or that of a cluster deleted or renamed in the same
+plan that wrote to the same location — nor a baseline fingerprint for its backup location lets
+the gate check that its token is the one the snapshots were written with.
 
 ## Why it matters
 If the location holds snapshots from an earlier incarnation of the cluster, they restore only
@@ -36,11 +37,12 @@ etcd-backup-policy check plan.json --data baseline.json
 };
 
 fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
-    if settings::restore_enabled(c) != Some(true) || !matches!(c.action, Action::Create | Action::Replace) {
+    if !settings::restore_may_happen(c) || !matches!(c.action, Action::Create | Action::Replace) {
         return vec![];
     }
-    // A regenerated token is EB302's: that is already worse than unverified.
-    if c.token.regenerated_by.is_some() || c.prior.token.is_some() {
+    // A regenerated token is EB302's: that is already worse than unverified. A prior token — its
+    // own, or that of a deleted cluster that wrote to this location — is EB301's to compare.
+    if c.token.regenerated_by.is_some() || c.prior_tokens().next().is_some() {
         return vec![];
     }
     if location::of(c).is_some_and(|l| ctx.baseline.contains_key(&l.key())) {
@@ -50,9 +52,10 @@ fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
         c,
         Some("cluster_token"),
         format!(
-            "{}: this plan {}s the cluster with restore on, and no prior state or baseline confirms that its token is the one its snapshots were written with",
+            "{}: this plan {}s the cluster and {}, and no prior state or baseline confirms that its token is the one its snapshots were written with",
             c.address,
-            c.action.as_str()
+            c.action.as_str(),
+            settings::restore_phrase(c)
         ),
         "record a baseline with `etcd-backup-policy fingerprint` while the cluster is healthy and pass it with --data",
     )]

@@ -35,7 +35,7 @@ etcd_backup = {
 };
 
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
-    if settings::restore_enabled(c) != Some(true) {
+    if !settings::restore_may_happen(c) {
         return vec![];
     }
     let (Some(now), Some(before)) = (location::of(c), c.prior.keys.as_ref().and_then(location::from_keys)) else {
@@ -48,11 +48,42 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
         c,
         Some("s3-folder"),
         format!(
-            "{}: the backup location changes from {} to {} with restore on: the snapshots are in the old location, so a recreated cluster would restore from the new one and come up without its data",
+            "{}: the backup location changes from {} to {} and {}: the snapshots are in the old location, so a recreated cluster would restore from the new one and come up without its data",
             c.address,
             before.key(),
-            now.key()
+            now.key(),
+            settings::restore_phrase(c)
         ),
         "keep the old location, or copy the snapshots there first, or apply the move with autorestore = \"false\"",
     )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::test_support::*;
+
+    /// (current keys, prior keys, findings)
+    #[test]
+    fn fires_when_restore_may_happen_and_the_location_moved() {
+        let moved = with(COMPLETE, "s3-folder", "f-v2");
+        let prior = |keys: &[(&str, &str)]| match cluster_with(keys).backup {
+            crate::model::Backup::Keys(k) => Some(k),
+            _ => None,
+        };
+        let table: Vec<(crate::model::Cluster, usize)> = vec![
+            (cluster_with(&moved), 1),
+            (cluster_with(COMPLETE), 0),
+            (cluster_with(&with(&moved, "autorestore", "false")), 0),
+            (with_unknown(&with(&moved, "autorestore", "x"), "autorestore"), 1),
+        ];
+        for (mut c, want) in table {
+            c.prior.keys = prior(COMPLETE);
+            let d = check(&c, &Context::default());
+            assert_eq!(d.len(), want, "{d:?}");
+            if c.key("autorestore").is_some_and(|r| r.known().is_none()) {
+                assert!(d[0].message.contains("unknown at plan time"));
+            }
+        }
+    }
 }

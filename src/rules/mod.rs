@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 
 use crate::location::Location;
-use crate::model::{Cluster, Resolved};
+use crate::model::{Action, Cluster, Resolved};
 
 /// A value as a message may show it: quoted, or `(sensitive)` / `(unknown)`. Rules quote values
 /// only through this, so a secret cannot reach a message.
 pub(crate) fn shown(r: &Resolved) -> String {
     match r.display() {
-        Some("(sensitive)") => "(sensitive)".into(),
-        Some(v) => format!("{:?}", truncate(v, 80)),
+        Some(v) if v == crate::redact::HIDDEN => v.into_owned(),
+        Some(v) => format!("{:?}", truncate(&v, 80)),
         None => "(unknown)".into(),
     }
 }
@@ -107,9 +107,11 @@ impl Draft {
     }
 }
 
-/// A backup location the data document's `inventory` says another cluster owns.
+/// A backup location the data document's `inventory` says a cluster owns.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InventoryEntry {
+    /// The stack the cluster belongs to; with `cluster`, its identity. `None` never matches.
+    pub stack: Option<String>,
     pub cluster: String,
     pub location: Location,
 }
@@ -206,7 +208,10 @@ pub fn run(clusters: &[Cluster], severities: &Severities, ctx: &Context) -> Vec<
             continue;
         }
         let drafts: Vec<Draft> = match rule.check {
-            Check::Cluster(f) => clusters.iter().flat_map(|c| f(c, ctx)).collect(),
+            // A cluster being deleted (e.g. every cluster of `terraform plan -destroy`) is not
+            // configured any more: no rule about its configuration or its restore applies. What
+            // it leaves behind is evidence for the fleet rules and for its successors (lineage).
+            Check::Cluster(f) => clusters.iter().filter(|c| c.action != Action::Delete).flat_map(|c| f(c, ctx)).collect(),
             Check::Fleet(f) => f(clusters, ctx),
         };
         for d in drafts {
@@ -241,12 +246,23 @@ pub(crate) mod test_support {
             .collect();
         Cluster {
             plan: "plan.json".into(),
+            stack: None,
             address: "module.k8s".into(),
             action: Action::Create,
             backup: Backup::Keys(map),
             token: Token { state: TokenState::NotSet, references: vec![], regenerated_by: None },
             prior: Default::default(),
+            predecessors: vec![],
         }
+    }
+
+    /// A cluster with these keys, where `unknown` is unknown until apply.
+    pub fn with_unknown(keys: &[(&str, &str)], unknown: &str) -> Cluster {
+        let mut c = cluster_with(keys);
+        if let Backup::Keys(k) = &mut c.backup {
+            k.get_mut(unknown).expect("the key is in keys").value = Value::Unknown;
+        }
+        c
     }
 
     /// `keys` with `key` set to `value` (added or replaced).
