@@ -25,9 +25,10 @@ function planNames(count, names) {
   return Array.from({ length: count }, (_, i) => (count === 1 ? 'plan.json' : `plan-${i + 1}.json`));
 }
 
-// Errors from the engine arrive as `Error`s with a one-line message.
+// Errors from the engine arrive as `Error`s with a one-line message and a `code`: EBP_PLAN (a plan
+// that cannot be read or checked), EBP_DATA (the data document), EBP_RULE, EBP_FORMAT, EBP_USAGE.
 function engineOptions(options = {}) {
-  return JSON.stringify({ data: options.data ?? null, rules: options.rules ?? {}, color: Boolean(options.color), config: options.config ?? null });
+  return JSON.stringify({ data: options.data ?? null, rules: options.rules ?? {}, color: Boolean(options.color), config: options.config ?? null, stack: options.stack ?? null });
 }
 
 /**
@@ -72,6 +73,17 @@ export function evaluate(plans, options = {}) {
 export function fingerprint(plans, options = {}) {
   const merge = options.merge === undefined || options.merge === null ? '' : JSON.stringify(options.merge);
   return withPlans(plans, options, engineOptions({ config: options.config }), (ev) => JSON.parse(ev.fingerprintJson(merge)));
+}
+
+/**
+ * The inventory data document for the plans' (or states') clusters: which cluster of which stack
+ * owns which backup location (`{ etcd_backup: { inventory: [...] } }`), for EB203 across stacks.
+ * `options.stack` names the stack (required unless a Spacelift-wrapped plan names it);
+ * `options.merge` is an earlier document whose entries of other stacks are kept.
+ */
+export function inventory(plans, options = {}) {
+  const merge = options.merge === undefined || options.merge === null ? '' : JSON.stringify(options.merge);
+  return withPlans(plans, options, engineOptions({ config: options.config, stack: options.stack }), (ev) => JSON.parse(ev.inventoryJson(merge)));
 }
 
 /** The output formats the engine renders. */

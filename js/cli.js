@@ -6,14 +6,18 @@ import { join, posix } from 'node:path';
 import { createRequire } from 'node:module';
 
 const USAGE = `usage:
-  etcd-backup-policy [check] PLAN.json... [--config DIR] [--data FILE]... [--format F]
+  etcd-backup-policy [check] PLAN.json... [--config DIR] [--data FILE]... [--format F] [--stack NAME]
                      [--output FILE] [--fail-on deny|warn|never] [--rule ID=deny|warn|off]...
   etcd-backup-policy fingerprint PLAN.json... [--config DIR] [--merge baseline.json] > baseline.json
+  etcd-backup-policy inventory PLAN.json... --stack NAME [--merge inventory.json] > inventory.json
   etcd-backup-policy rules
   etcd-backup-policy explain RULE
   etcd-backup-policy --help | --version
 
 PLAN.json is \`terraform show -json PLANFILE\` output (or a Spacelift plan-policy input); - reads stdin.
+fingerprint and inventory also read a state: \`terraform show -json\` without a plan file.
+--stack NAME names the current stack: an inventory entry is this very cluster only when its stack
+and address both match (EB203); a Spacelift-wrapped plan names its own stack.
 --config DIR reads the root module's .tf files, those of the local modules under it and those
 terraform init downloaded (.terraform/modules), which resolve literal etcd_backup keys that the
 plan JSON loses (a first create of the module).
@@ -24,16 +28,18 @@ Exit codes: 0 passed, 1 the policy failed, 2 bad input or command line.`;
 
 class UsageError extends Error {}
 
+// Exit codes are set, never forced with process.exit: a forced exit can cut piped stdout short
+// (Node writes to pipes asynchronously), and a gate must read the whole report.
 function fail(message) {
   // Only the first line: engine messages are one line already, anything else is cut to one.
   process.stderr.write(`etcd-backup-policy: ${String(message).split('\n')[0]}\n`);
-  process.exit(2);
+  process.exitCode = 2;
 }
 
 function parseArgs(argv) {
-  const a = { command: 'check', plans: [], data: [], format: 'text', output: null, failOn: 'deny', rules: {}, merge: null, config: null };
+  const a = { command: 'check', plans: [], data: [], format: 'text', output: null, failOn: 'deny', rules: {}, merge: null, config: null, stack: null };
   const args = [...argv];
-  if (['check', 'fingerprint', 'rules', 'explain'].includes(args[0])) a.command = args.shift();
+  if (['check', 'fingerprint', 'inventory', 'rules', 'explain'].includes(args[0])) a.command = args.shift();
   const value = (flag) => {
     if (args.length === 0 || (args[0].startsWith('--') && args[0] !== '-')) throw new UsageError(`${flag} needs a value`);
     return args.shift();
@@ -48,6 +54,7 @@ function parseArgs(argv) {
       case '--data': a.data.push(next()); break;
       case '--merge': a.merge = next(); break;
       case '--config': a.config = next(); break;
+      case '--stack': a.stack = next(); break;
       case '-f': case '--format': a.format = next(); break;
       case '-o': case '--output': a.output = next(); break;
       case '--fail-on': {
@@ -142,7 +149,7 @@ async function main() {
   try {
     args = parseArgs(process.argv.slice(2));
   } catch (e) {
-    fail(`${e.message} (see --help)`);
+    throw new UsageError(`${e.message} (see --help)`);
   }
   if (args.command === 'help') {
     process.stdout.write(`${USAGE}\n`);
@@ -176,9 +183,10 @@ async function main() {
   const plans = args.plans.map((p) => readInput(p, 'plan'));
   const names = args.plans.map((p) => (p === '-' ? '(stdin)' : p));
   const config = args.config === null ? null : readConfig(args.config);
-  if (args.command === 'fingerprint') {
-    const merge = args.merge === null ? null : readJson(args.merge, 'baseline');
-    const text = `${JSON.stringify(api.fingerprint(plans, { names, merge, config }), null, 2)}\n`;
+  if (args.command === 'fingerprint' || args.command === 'inventory') {
+    const merge = args.merge === null ? null : readJson(args.merge, args.command === 'inventory' ? 'inventory' : 'baseline');
+    const doc = api[args.command](plans, { names, merge, config, stack: args.stack });
+    const text = `${JSON.stringify(doc, null, 2)}\n`;
     if (args.output !== null) writeFileSync(args.output, text);
     else process.stdout.write(text);
     return 0;
@@ -186,7 +194,7 @@ async function main() {
   const data = args.data.map((f) => readJson(f, 'data file'));
   const toFile = args.output !== null;
   const color = !toFile && args.format === 'text' && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
-  const options = { data, rules: args.rules, names, color, config };
+  const options = { data, rules: args.rules, names, color, config, stack: args.stack };
   const { text, summary } = api.check(plans, options, args.format);
   if (toFile) writeFileSync(args.output, text);
   else process.stdout.write(text);
@@ -197,6 +205,8 @@ async function main() {
 }
 
 main().then(
-  (code) => process.exit(code),
+  (code) => {
+    process.exitCode = code;
+  },
   (e) => fail(e instanceof Error ? e.message : e),
 );

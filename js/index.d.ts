@@ -13,6 +13,22 @@ export interface Options {
   config?: Record<string, string>;
   /** ANSI colour in the text format. */
   color?: boolean;
+  /** The current stack: with a cluster's address, what identifies this very cluster in the
+   * inventory (EB203). A Spacelift-wrapped plan names its own (`spacelift.stack.id`). */
+  stack?: string;
+}
+
+/** An error of the engine: `code` says which input was wrong. */
+export interface EngineError extends Error {
+  code: 'EBP_PLAN' | 'EBP_DATA' | 'EBP_RULE' | 'EBP_FORMAT' | 'EBP_USAGE' | 'EBP_OUTPUT';
+}
+
+export interface InventoryEntry {
+  stack?: string;
+  cluster: string;
+  endpoint?: string;
+  bucket: string;
+  folder?: string;
 }
 
 export interface KeyReport {
@@ -42,7 +58,7 @@ export interface ClusterReport {
   location?: { service: string; bucket: string; folder: string };
   restore: boolean | null;
   keys: Record<string, KeyReport>;
-  token: { source: string; status: 'unchanged' | 'changed' | 'regenerated' | 'unverified' | 'known' | 'unknown' | 'not-set' | 'unresolved'; from?: string };
+  token: { source: string; status: 'unchanged' | 'changed' | 'regenerated' | 'unverified' | 'known' | 'unknown' | 'not-set' | 'unresolved' | 'deleted'; from?: string };
 }
 
 export interface Report {
@@ -67,6 +83,9 @@ export function check(plans: Plan | Plan[], options?: Options, format?: string):
 export function render(plans: Plan | Plan[], options?: Options, format?: string): string;
 export function fingerprint(plans: Plan | Plan[], options?: { names?: string[]; merge?: Record<string, unknown>; config?: Record<string, string> }): {
   etcd_backup: { baseline: Record<string, { cluster: string; plan: string; token_sha256: string }> };
+};
+export function inventory(plans: Plan | Plan[], options?: { names?: string[]; merge?: Record<string, unknown>; config?: Record<string, string>; stack?: string }): {
+  etcd_backup: { inventory: InventoryEntry[] };
 };
 export function rules(): RuleInfo[];
 export function explain(id: string): string;

@@ -26,7 +26,8 @@ fn missing_bucket_through_the_bindings() {
     let json: serde_json::Value = serde_json::from_str(&e.render("json").ok().unwrap()).unwrap();
     assert_eq!(json["findings"][0]["rule"], "EB101");
     assert_eq!(json["findings"][0]["key"], "s3-bucket");
-    assert!(e.summary_json().contains("\"deny\":1"));
+    let summary: serde_json::Value = serde_json::from_str(&e.summary_json().ok().unwrap()).unwrap();
+    assert_eq!(summary["deny"], 1);
 }
 
 #[wasm_bindgen_test]
@@ -60,4 +61,18 @@ fn bad_input_is_an_error_value() {
     let e = Evaluation::new("{}").ok().unwrap();
     assert!(e.render("yaml").is_err());
     assert!(e.fingerprint_json("[").is_err());
+}
+
+#[wasm_bindgen_test]
+fn errors_carry_a_code_and_inventory_needs_a_stack() {
+    let code = |e: wasm_bindgen::JsValue| js_sys::Reflect::get(&e, &"code".into()).unwrap().as_string().unwrap();
+    let e = Evaluation::new(r#"{"data": {"etcd_backup": {"baselines": {}}}}"#).err().unwrap();
+    assert_eq!(code(e), "EBP_DATA");
+    let mut ev = Evaluation::new("{}").ok().unwrap();
+    assert_eq!(code(ev.add_plan("p", b"[1]").err().unwrap()), "EBP_PLAN");
+    ev.add_plan("seed", SEED).ok().unwrap();
+    assert_eq!(code(ev.inventory_json("").err().unwrap()), "EBP_USAGE");
+    let mut ev = Evaluation::new(r#"{"stack": "prod"}"#).ok().unwrap();
+    ev.add_plan("seed", SEED).ok().unwrap();
+    assert!(ev.inventory_json("").ok().unwrap().contains(r#""stack": "prod""#));
 }
