@@ -301,3 +301,18 @@ fn no_fixture_secret_in_any_output() {
         }
     }
 }
+
+#[test]
+fn the_readme_rule_table_is_the_catalogue() {
+    let readme = std::fs::read_to_string(format!("{}/README.md", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let rows: Vec<Vec<String>> = readme
+        .lines()
+        .filter(|l| l.starts_with("| EB"))
+        .map(|l| l.trim_matches('|').split(" | ").map(|c| c.trim().to_string()).collect())
+        .collect();
+    let catalogue: Vec<Vec<String>> = etcd_backup_policy::rules::all()
+        .iter()
+        .map(|r| vec![r.id.into(), r.name.into(), r.default.as_str().into(), r.summary.into()])
+        .collect();
+    assert_eq!(rows, catalogue, "README.md's rule table differs from the rules (regenerate it from `rules`)");
+}

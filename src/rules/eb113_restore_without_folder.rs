@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     id: "EB113",
     name: "restore-without-folder",
     default: Severity::Deny,
-    summary: "restore is on and s3-folder is unset: the module's restore looks under the prefix null/",
+    summary: "restore is on (or unknown) and s3-folder is unset: the module's restore looks under the prefix null/",
     doc: r#"# EB113 restore-without-folder (deny)
 
 ## What

@@ -8,11 +8,11 @@ pub const RULE: Rule = Rule {
     id: "EB114",
     name: "restore-over-http",
     default: Severity::Deny,
-    summary: "restore is on and s3-insecure is true: the module's restore lookup always uses https",
+    summary: "restore is on (or unknown) and s3-insecure is true: the module's restore lookup always uses https",
     doc: r#"# EB114 restore-over-http (deny)
 
 ## What
-Restore is on and `s3-insecure = "true"`.
+Restore is on (or unknown at plan time, which counts as on) and `s3-insecure = "true"`.
 
 ## Why it matters
 k3s uploads over plain HTTP as told, but the module's restore step lists

@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     id: "EB301",
     name: "token-changed-on-restore",
     default: Severity::Deny,
-    summary: "restore is enabled and the token differs from the prior state's or the baseline's",
+    summary: "restore is enabled (or unknown) and the token differs from the one its location was written with: prior state, a deleted or renamed cluster's, or the baseline",
     doc: r#"# EB301 token-changed-on-restore (deny)
 
 ## What

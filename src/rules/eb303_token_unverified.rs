@@ -8,7 +8,7 @@ pub const RULE: Rule = Rule {
     id: "EB303",
     name: "token-unverified",
     default: Severity::Warn,
-    summary: "restore is enabled on a created/replaced cluster and no prior state or baseline can confirm the token",
+    summary: "restore is enabled (or unknown) on a created/replaced cluster and no prior state or baseline can confirm the token",
     doc: r#"# EB303 token-unverified (warn)
 
 ## What

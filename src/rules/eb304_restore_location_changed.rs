@@ -8,12 +8,12 @@ pub const RULE: Rule = Rule {
     id: "EB304",
     name: "restore-location-changed",
     default: Severity::Deny,
-    summary: "restore is enabled and the backup location differs from the prior state's",
+    summary: "restore is enabled (or unknown) and the backup location differs from the prior state's",
     doc: r#"# EB304 restore-location-changed (deny)
 
 ## What
-Restore is on and the backup location (service, bucket, folder) differs from the one in the
-prior state.
+Restore is on — or unknown at plan time, which counts as on — and the backup location
+(service, bucket, folder) differs from the one in the prior state.
 
 ## Why it matters
 The cluster's snapshots are in the old location. Recreated now, the cluster restores from the new
