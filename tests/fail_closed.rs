@@ -319,3 +319,26 @@ fn a_module_input_of_the_wrong_type_is_an_error() {
     let e = Session::new(Options::default()).add_plan("p.json", p.to_string().as_bytes()).unwrap_err();
     assert!(e.to_string().contains("not a map of strings"), "{e}");
 }
+
+#[test]
+fn a_real_terraform_state_gives_inventory_and_a_baseline_that_catches_the_new_token() {
+    // prior/state.json is `terraform show -json` of the state the renamed-cluster plan starts from.
+    let state = std::fs::read(format!("{}/prior/state.json", common::dir("renamed-cluster"))).unwrap();
+    let mut s = Session::new(Options::from_json(r#"{"stack": "blue-green"}"#).unwrap());
+    s.add_plan("state.json", &state).unwrap();
+    let r = serde_json::to_value(s.report()).unwrap();
+    assert_eq!((r["clusters"][0]["address"].as_str(), r["clusters"][0]["action"].as_str()), (Some("module.blue"), Some("no-op")));
+    let inv = s.inventory(None).unwrap();
+    assert_eq!(inv["etcd_backup"]["inventory"][0]["cluster"], "module.blue");
+    assert_eq!(inv["etcd_backup"]["inventory"][0]["folder"], "prod");
+    let baseline = s.fingerprint(None);
+    let checked = report(&["renamed-cluster"], json!({ "data": baseline }));
+    let eb301: Vec<&str> = checked["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "EB301")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(eb301.iter().any(|m| m.contains("baseline fingerprint")), "{eb301:?}");
+}
