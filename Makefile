@@ -47,6 +47,12 @@ demo: build
 	@echo
 	@echo '$$ etcd-backup-policy check $(FX)/fleet-shared/plan.json $(FX)/token-changed/plan.json --config $(FX)/fleet-shared'
 	@node js/cli.js check $(FX)/fleet-shared/plan.json $(FX)/token-changed/plan.json --config $(FX)/fleet-shared; echo "exit $$?"
+	@echo
+	@echo '$$ etcd-backup-policy check $(FX)/renamed-cluster/plan.json   # module.blue renamed to module.green, new token'
+	@node js/cli.js check $(FX)/renamed-cluster/plan.json; echo "exit $$?"
+	@echo
+	@echo '$$ etcd-backup-policy check $(FX)/destroy/plan.json   # terraform plan -destroy of a legacy stack'
+	@node js/cli.js check $(FX)/destroy/plan.json; echo "exit $$?"
 
 test: build test-rust test-wasm test-js test-node18
 
