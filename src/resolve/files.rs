@@ -171,7 +171,7 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
                     Var::Json(value, Provenance::Variable { name, declared_sensitive: sensitive }, sensitive)
                 }
                 Input::Absent => Var::Json(declared?.default.clone()?, Provenance::Configuration, false),
-                Input::Opaque => return None,
+                Input::Opaque | Input::Keys(_) => return None,
             },
         };
         Some((v, declared.is_some_and(|v| v.sensitive)))

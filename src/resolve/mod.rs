@@ -440,9 +440,59 @@ enum Input {
     },
     /// `var.X` of a wrapper module that is not passed (its default applies).
     Default(Json),
+    /// A map written in JSON syntax (`.tf.json`): literal keys beside `"${...}"` expressions,
+    /// each resolved on its own.
+    Keys(BTreeMap<String, Resolved>),
     /// An expression the plan does not record the value of.
     Opaque,
     Absent,
+}
+
+/// Whether a `constant_value` holds a JSON-syntax template (`"${...}"` or `"%{...}"`; `$${` and
+/// `%%{` are escapes for the literal text).
+fn has_template(v: &Json) -> bool {
+    match v {
+        Json::String(s) => {
+            let b = s.as_bytes();
+            (1..b.len()).any(|i| b[i] == b'{' && matches!(b[i - 1], b'$' | b'%') && (i < 2 || b[i - 2] != b[i - 1]))
+        }
+        Json::Object(m) => m.values().any(has_template),
+        Json::Array(a) => a.iter().any(has_template),
+        _ => false,
+    }
+}
+
+/// `X` when a JSON-syntax string is exactly `"${var.X}"`.
+fn template_variable(s: &str) -> Option<&str> {
+    let inner = s.strip_prefix("${")?.strip_suffix('}')?.trim();
+    let var = inner.strip_prefix("var.")?;
+    (!var.is_empty() && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')).then_some(var)
+}
+
+/// A JSON-syntax value: what `"${var.X}"` is at this level of the chain, else unknown (the plan
+/// does not record what other templates evaluate to).
+fn template_value(plan: &Plan, parents: &[&ModuleCall], s: &str) -> Result<Resolved, Error> {
+    let unknown = Resolved { value: Value::Unknown, provenance: Provenance::Configuration, sensitive: false };
+    let Some(var) = template_variable(s) else { return Ok(unknown) };
+    let input = if parents.is_empty() {
+        match plan.variable(var)? {
+            Some(value) => Input::Variable { sensitive: plan.variable_is_sensitive(var), name: var.to_string(), value },
+            None => Input::Opaque,
+        }
+    } else {
+        call_input(plan, parents, var)?
+    };
+    Ok(match input {
+        Input::Variable { name, value, sensitive } => match as_module_string(&value) {
+            Some(v) => Resolved { value: Value::Known(v), provenance: Provenance::Variable { name, declared_sensitive: sensitive }, sensitive },
+            None => Resolved { value: Value::Unknown, provenance: Provenance::Variable { name, declared_sensitive: sensitive }, sensitive },
+        },
+        Input::Literal(v) | Input::Default(v) => match as_module_string(&v) {
+            Some(v) => Resolved { value: Value::Known(v), provenance: Provenance::Configuration, sensitive: false },
+            None => unknown,
+        },
+        _ => unknown,
+    })
 }
 
 fn call_input(plan: &Plan, chain: &[&ModuleCall], name: &str) -> Result<Input, Error> {
@@ -457,7 +507,39 @@ fn call_input(plan: &Plan, chain: &[&ModuleCall], name: &str) -> Result<Input, E
         why: format!("the configuration's expression for the module input `{name}` has the wrong type"),
     })?;
     if let Some(c) = expr.constant_value {
-        return Ok(Input::Literal(c));
+        // A `.tf.json` module puts its `"${...}"` expressions into constant_value, with their
+        // references beside: those strings are expressions, not literals (never a false EB110 or
+        // a token compared as the text "${var.t}").
+        if expr.references.is_empty() || !has_template(&c) {
+            return Ok(Input::Literal(c));
+        }
+        return match &c {
+            Json::String(s) => match template_variable(s) {
+                Some(var) if parents.is_empty() => Ok(match plan.variable(var)? {
+                    Some(value) => Input::Variable { sensitive: plan.variable_is_sensitive(var), name: var.to_string(), value },
+                    None => Input::Opaque,
+                }),
+                Some(var) => call_input(plan, parents, var),
+                None => Ok(Input::Opaque),
+            },
+            Json::Object(m) => {
+                let mut keys = BTreeMap::new();
+                for (k, v) in m.iter().filter(|(_, v)| !v.is_null()) {
+                    let mut r = match v {
+                        Json::String(s) if has_template(v) => template_value(plan, parents, s)?,
+                        _ => Resolved {
+                            value: as_module_string(v).map(Value::Known).unwrap_or(Value::Unknown),
+                            provenance: Provenance::Configuration,
+                            sensitive: false,
+                        },
+                    };
+                    r.sensitive |= crate::catalogue::is_secret_key(k);
+                    keys.insert(k.clone(), r);
+                }
+                Ok(Input::Keys(keys))
+            }
+            _ => Ok(Input::Opaque),
+        };
     }
     let Some(var) = bare_variable(&expr) else {
         return Ok(Input::Opaque);
@@ -537,6 +619,8 @@ fn resolve_backup(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) -
 
 fn backup_from(input: Input, files: &Files, evidence: &[(String, Evidence)]) -> Backup {
     match input {
+        Input::Keys(keys) if keys.is_empty() => return Backup::NotSet { provenance: Some(Provenance::Configuration) },
+        Input::Keys(keys) => return with_rendered_keys(Backup::Keys(keys), evidence),
         Input::Literal(v) => return map_from_json(&v, &Provenance::Configuration, false),
         Input::Variable { name, value, sensitive } => {
             // The plan records an expression's references, not the expression: `merge(var.x, {…})`
