@@ -12,6 +12,8 @@ pub enum Error {
     /// A plan whose parts where a cluster's values live cannot be read (nested too deep, wrong
     /// types): never treated as "no evidence".
     Unreadable { plan: String, why: String },
+    /// A configuration (`--config`) that does not belong to its plan.
+    ConfigMismatch { plan: String, why: String },
     /// A plan whose `format_version` major is not 0 or 1.
     UnsupportedFormat { plan: String, version: String },
     /// The data document is malformed.
@@ -49,6 +51,9 @@ impl fmt::Display for Error {
             }
             Error::NotAPlan { plan, why } => write!(f, "{plan}: not a Terraform plan JSON: {why}"),
             Error::Unreadable { plan, why } => write!(f, "{plan}: cannot be checked: {why}"),
+            Error::ConfigMismatch { plan, why } => {
+                write!(f, "{plan}: the configuration given for it does not belong to it: {why}")
+            }
             Error::UnsupportedFormat { plan, version } => write!(
                 f,
                 "{plan}: unsupported plan format_version {version:?} (supported: 0.x and 1.x; produce the plan with `terraform show -json`)"
@@ -73,6 +78,7 @@ impl Error {
                 "EBP_PLAN"
             }
             Error::Data { .. } => "EBP_DATA",
+            Error::ConfigMismatch { .. } => "EBP_CONFIG",
             Error::Options { .. } | Error::Usage { .. } => "EBP_USAGE",
             Error::UnknownRule { .. } => "EBP_RULE",
             Error::UnknownFormat { .. } => "EBP_FORMAT",

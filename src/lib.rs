@@ -40,7 +40,8 @@ pub use report::Report;
 /// added, so only one plan's text has to be in memory at a time.
 pub struct Session {
     options: Options,
-    config: config::Config,
+    /// The configuration of each plan, in order (`--config` is given once per plan).
+    configs: Vec<config::Configuration>,
     plans: usize,
     clusters: Vec<model::Cluster>,
     /// The report of the plans added so far; rendering several formats runs the rules once.
@@ -49,13 +50,15 @@ pub struct Session {
 
 impl Session {
     pub fn new(options: Options) -> Session {
-        let config = options.config.as_ref().map(config::Config::parse).unwrap_or_default();
-        Session { options, config, plans: 0, clusters: Vec::new(), report: std::cell::OnceCell::new() }
+        let configs = options.configs.iter().map(|c| c.as_ref().map(config::Configuration::parse).unwrap_or_default()).collect();
+        Session { options, configs, plans: 0, clusters: Vec::new(), report: std::cell::OnceCell::new() }
     }
 
     pub fn add_plan(&mut self, name: &str, text: &[u8]) -> Result<(), Error> {
         let plan = plan::Plan::parse(&PlanInput { name, text })?;
-        let mut clusters = resolve::clusters(&plan, &self.config)?;
+        let none = config::Configuration::default();
+        let config = self.configs.get(self.plans).unwrap_or(&none);
+        let mut clusters = resolve::clusters(&plan, config)?;
         if let Some(stack) = &self.options.stack {
             for c in &mut clusters {
                 c.stack = Some(stack.clone());
@@ -76,7 +79,7 @@ impl Session {
     fn report_ref(&self) -> &Report {
         self.report.get_or_init(|| {
             let mut r = report::build(self.plans, &self.clusters, &self.options.severities, &self.options.context);
-            r.config_errors = self.config.errors.clone();
+            r.config_errors = self.configs.iter().flat_map(|c| c.errors.iter().cloned()).collect();
             r
         })
     }

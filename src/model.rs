@@ -17,8 +17,8 @@ pub enum Provenance {
     Variable { name: String, declared_sensitive: bool },
     /// Read back from what the module rendered into one of its resources.
     Rendered { resource: String, attribute: String, via: Vec<String>, prior: bool },
-    /// Parsed from a `.tf` file of the configuration (`--config`).
-    ConfigurationFile { file: String, line: usize },
+    /// Evaluated from the configuration (`--config`): where it is written.
+    ConfigurationFile { file: String, line: usize, column: usize },
 }
 
 impl Provenance {
@@ -45,7 +45,7 @@ impl Provenance {
                     format!("{resource}.{attribute} ({})", via.join(" > "))
                 }
             }
-            Provenance::ConfigurationFile { file, line } => format!("{file}:{line}"),
+            Provenance::ConfigurationFile { file, line, .. } => format!("{file}:{line}"),
         }
     }
 }
@@ -189,6 +189,8 @@ pub struct Cluster {
     pub prior: Prior,
     /// Deleted or renamed clusters whose prior location is this cluster's location.
     pub predecessors: Vec<Predecessor>,
+    /// The cluster's module block in the configuration (`--config`), when given.
+    pub block: Option<crate::config::Pos>,
 }
 
 impl Cluster {

@@ -14,9 +14,9 @@ pub struct Options {
     pub context: Context,
     /// Colour in the text format (the CLI sets it on a TTY without NO_COLOR).
     pub color: bool,
-    /// The `.tf` files of the root module and its local modules (`--config DIR`): path relative
-    /// to the root module → text.
-    pub config: Option<BTreeMap<String, String>>,
+    /// The configuration of each plan, in the order of the plans (`--config DIR`, once per plan;
+    /// `None` for a plan without one): `.tf`/`.tf.json` path relative to the root module → text.
+    pub configs: Vec<Option<BTreeMap<String, String>>>,
     /// The current stack (`--stack`): with a cluster's address, what identifies this very
     /// cluster in the inventory (EB203). A Spacelift-wrapped plan names its own.
     pub stack: Option<String>,
@@ -246,20 +246,26 @@ impl Options {
         if let Some(b) = get("baseline") {
             opts.context.baseline = baseline(b)?;
         }
-        match o.get("config") {
-            None | Some(Value::Null) => {}
-            Some(Value::Object(files)) => {
-                let mut m = BTreeMap::new();
-                for (path, text) in files {
-                    let text = text
-                        .as_str()
-                        .ok_or_else(|| Error::Options { why: "config must map file paths to their text".into() })?;
-                    m.insert(path.clone(), text.to_string());
-                }
-                opts.config = Some(m);
+        // One configuration (`{path: text}`) or one per plan (a list; null for a plan without).
+        let files = |v: &Value| -> Result<Option<BTreeMap<String, String>>, Error> {
+            match v {
+                Value::Null => Ok(None),
+                Value::Object(files) => files
+                    .iter()
+                    .map(|(path, text)| match text.as_str() {
+                        Some(t) => Ok((path.clone(), t.to_string())),
+                        None => Err(Error::Options { why: "config must map file paths to their text".into() }),
+                    })
+                    .collect::<Result<BTreeMap<_, _>, _>>()
+                    .map(Some),
+                _ => Err(Error::Options { why: "config must map file paths to their text (or be a list of those, one per plan)".into() }),
             }
-            Some(_) => return Err(Error::Options { why: "config must map file paths to their text".into() }),
-        }
+        };
+        opts.configs = match o.get("config") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(list)) => list.iter().map(files).collect::<Result<_, _>>()?,
+            Some(one) => vec![files(one)?],
+        };
         if let Some(r) = o.get("rules") {
             opts.severities.overrides.extend(severity_map(r, "rules")?);
         }

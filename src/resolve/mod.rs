@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value as Json;
 
 use crate::address::{self, Step};
-use crate::config::Config;
+use crate::config::Configuration as Config;
 use crate::error::Error;
 use crate::evidence::{Evidence, Extractor, Found, Location, MapEvidence};
 use crate::model::{Action, Backup, Cluster, Prior, Provenance, Resolved, Token, TokenState, Value};
@@ -193,6 +193,7 @@ fn discovered(plan: &Plan, index: &ModuleIndex, known: &[String]) -> Result<Vec<
             token: Token { state: token, references: Vec::new(), regenerated_by: None },
             prior,
             predecessors: Vec::new(),
+            block: None,
         });
     }
     Ok(out)
@@ -226,7 +227,7 @@ fn resolve_instance(
 
     let action = instance_action(&res);
     let evidence = rendered_evidence(plan, &res)?;
-    let files = Files::new(plan, config, call);
+    let files = Files::new(plan, config, call, steps, action == Action::Delete)?;
     let backup = resolve_backup(plan, &files, &evidence)?;
     let mut token = resolve_token(plan, &files, &evidence)?;
     token.regenerated_by = regenerating_resource(plan, steps, &token.references, &res, action, &token.state);
@@ -240,6 +241,7 @@ fn resolve_instance(
         token,
         prior,
         predecessors: Vec::new(),
+        block: files.block(),
     })
 }
 

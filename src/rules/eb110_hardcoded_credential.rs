@@ -56,7 +56,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
                         "{}: {k} is a literal {}, so it is in version control, plan files and logs",
                         c.address,
                         match &r.provenance {
-                            Provenance::ConfigurationFile { file, line } => format!("at {file}:{line}"),
+                            Provenance::ConfigurationFile { file, line, .. } => format!("at {file}:{line}"),
                             _ => "in the module call".into(),
                         }
                     ),

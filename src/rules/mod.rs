@@ -253,6 +253,7 @@ pub(crate) mod test_support {
             token: Token { state: TokenState::NotSet, references: vec![], regenerated_by: None },
             prior: Default::default(),
             predecessors: vec![],
+            block: None,
         }
     }
 
