@@ -6,7 +6,7 @@ import { join, posix } from 'node:path';
 import { createRequire } from 'node:module';
 
 const USAGE = `usage:
-  etcd-backup-policy [check] PLAN.json... [--config DIR] [--data FILE]... [--format F] [--stack NAME]
+  etcd-backup-policy [check] PLAN.json... [--config DIR]... [--data FILE]... [--format F] [--stack NAME]
                      [--output FILE] [--fail-on deny|warn|never] [--rule ID=deny|warn|off]...
   etcd-backup-policy fingerprint PLAN.json... [--config DIR] [--merge baseline.json] > baseline.json
   etcd-backup-policy inventory PLAN.json... --stack NAME [--merge inventory.json] > inventory.json
@@ -18,9 +18,10 @@ PLAN.json is \`terraform show -json PLANFILE\` output (or a Spacelift plan-polic
 fingerprint and inventory also read a state: \`terraform show -json\` without a plan file.
 --stack NAME names the current stack: an inventory entry is this very cluster only when its stack
 and address both match (EB203); a Spacelift-wrapped plan names its own stack.
---config DIR reads the root module's .tf files, those of the local modules under it and those
-terraform init downloaded (.terraform/modules), which resolve literal etcd_backup keys that the
-plan JSON loses (a first create of the module).
+--config DIR reads the root module's .tf and .tf.json files, those of the local modules under it
+and those terraform init downloaded (.terraform/modules), and evaluates them per module instance
+as Terraform does: what the plan JSON loses (a first create of the module). Give it once per plan,
+in the order of the plans; a configuration that contradicts its plan is exit 2.
 Example, from the Terraform directory:
   terraform show -json plan.out > plan.json && etcd-backup-policy check plan.json --config .
 Formats: text (default), json, opa, sarif, junit, github, markdown.
@@ -37,7 +38,7 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const a = { command: 'check', plans: [], data: [], format: 'text', output: null, failOn: 'deny', rules: {}, merge: null, config: null, stack: null };
+  const a = { command: 'check', plans: [], data: [], format: 'text', output: null, failOn: 'deny', rules: {}, merge: null, configs: [], stack: null };
   const args = [...argv];
   if (['check', 'fingerprint', 'inventory', 'rules', 'explain'].includes(args[0])) a.command = args.shift();
   const value = (flag) => {
@@ -53,7 +54,7 @@ function parseArgs(argv) {
       case '-V': case '--version': a.command = 'version'; break;
       case '--data': a.data.push(next()); break;
       case '--merge': a.merge = next(); break;
-      case '--config': a.config = next(); break;
+      case '--config': a.configs.push(next()); break;
       case '--stack': a.stack = next(); break;
       case '-f': case '--format': a.format = next(); break;
       case '-o': case '--output': a.output = next(); break;
@@ -82,6 +83,9 @@ const MAX_CONFIG_FILES = 5000;
 
 const MANIFEST = '.terraform/modules/modules.json';
 
+// The files Terraform reads in a module directory.
+const isConfigFile = (name) => name.endsWith('.tf') || name.endsWith('.tf.json');
+
 /**
  * The `.tf` files of DIR and of its subdirectories (the local modules it calls), as
  * `{relative/path.tf: text}`. Hidden directories (.terraform, .git) and node_modules are skipped,
@@ -108,7 +112,7 @@ function readConfig(dir) {
       const path = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
         if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(path);
-      } else if (e.isFile() && e.name.endsWith('.tf')) {
+      } else if (e.isFile() && isConfigFile(e.name)) {
         add(path);
       }
     }
@@ -126,13 +130,13 @@ function readConfig(dir) {
     if (!rel || !(rel.startsWith('.terraform/') || rel.startsWith('../'))) continue; // the walk has the rest
     let names = [];
     try {
-      names = readdirSync(join(dir, rel), { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.tf')).map((e) => e.name).sort();
+      names = readdirSync(join(dir, rel), { withFileTypes: true }).filter((e) => e.isFile() && isConfigFile(e.name)).map((e) => e.name).sort();
     } catch {
       continue; // listed but gone: its blocks are simply not known
     }
     for (const n of names) if (!(`${rel}/${n}` in files)) add(`${rel}/${n}`);
   }
-  if (!Object.keys(files).some((p) => !p.includes('/'))) throw new UsageError(`--config directory ${dir} has no .tf files`);
+  if (!Object.keys(files).some((p) => !p.includes('/') && isConfigFile(p))) throw new UsageError(`--config directory ${dir} has no .tf or .tf.json files`);
   return files;
 }
 
@@ -182,10 +186,24 @@ async function main() {
   };
   const plans = args.plans.map((p) => readInput(p, 'plan'));
   const names = args.plans.map((p) => (p === '-' ? '(stdin)' : p));
-  const config = args.config === null ? null : readConfig(args.config);
+  if (args.configs.length > args.plans.length) throw new UsageError(`${args.configs.length} --config for ${args.plans.length} plan(s): give one per plan, in the same order`);
+  const config = args.configs.length === 0 ? null : args.configs.map(readConfig);
+  // A configuration that does not belong to its plan: name the directory too.
+  const withDir = (e) => {
+    if (e?.code === 'EBP_CONFIG') {
+      const i = names.findIndex((n) => e.message.startsWith(`${n}:`));
+      if (i >= 0 && i < args.configs.length) e.message = `${e.message} (--config ${args.configs[i]})`;
+    }
+    return e;
+  };
   if (args.command === 'fingerprint' || args.command === 'inventory') {
     const merge = args.merge === null ? null : readJson(args.merge, args.command === 'inventory' ? 'inventory' : 'baseline');
-    const doc = api[args.command](plans, { names, merge, config, stack: args.stack });
+    let doc;
+    try {
+      doc = api[args.command](plans, { names, merge, config, stack: args.stack });
+    } catch (e) {
+      throw withDir(e);
+    }
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     if (args.output !== null) writeFileSync(args.output, text);
     else process.stdout.write(text);
@@ -195,7 +213,13 @@ async function main() {
   const toFile = args.output !== null;
   const color = !toFile && args.format === 'text' && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   const options = { data, rules: args.rules, names, color, config, stack: args.stack };
-  const { text, summary } = api.check(plans, options, args.format);
+  let result;
+  try {
+    result = api.check(plans, options, args.format);
+  } catch (e) {
+    throw withDir(e);
+  }
+  const { text, summary } = result;
   if (toFile) writeFileSync(args.output, text);
   else process.stdout.write(text);
   if (args.failOn === 'never') return 0;

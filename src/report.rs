@@ -44,6 +44,10 @@ pub struct Finding {
     pub plan: String,
     pub message: String,
     pub remediation: String,
+    /// Where in the configuration (`--config`) the finding points: the key's value, or the
+    /// cluster's module block when the key is absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::config::Pos>,
 }
 
 impl Finding {
@@ -197,7 +201,26 @@ fn cluster_report(c: &Cluster, ctx: &rules::Context) -> ClusterReport {
     }
 }
 
+/// Where a finding about `key` of `c` points in the configuration.
+fn source_of(c: &Cluster, key: Option<&str>) -> Option<crate::config::Pos> {
+    let provenance = key.and_then(|k| match k {
+        "cluster_token" => match &c.token.state {
+            TokenState::Resolved(r) => Some(&r.provenance),
+            _ => None,
+        },
+        k => c.key(k).map(|r| &r.provenance),
+    });
+    match provenance {
+        Some(crate::model::Provenance::ConfigurationFile { file, line, column }) => {
+            Some(crate::config::Pos { file: file.clone(), line: *line, column: *column })
+        }
+        _ => c.block.clone(),
+    }
+}
+
 pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities, ctx: &rules::Context) -> Report {
+    let by_address: std::collections::HashMap<(&str, &str), &Cluster> =
+        clusters.iter().map(|c| ((c.plan.as_str(), c.address.as_str()), c)).collect();
     let mut findings = Vec::new();
     for (rule, sev, d) in rules::run(clusters, severities, ctx) {
         // Rules quote values only through `shown`, which hides secrets; this is the second lock:
@@ -207,7 +230,10 @@ pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities,
             std::borrow::Cow::Owned(o) => o,
         };
         let d = Draft { message: clean(d.message), remediation: clean(d.remediation), ..d };
+        let source =
+            by_address.get(&(d.plan.as_str(), d.cluster.as_str())).and_then(|c| source_of(c, d.key.as_deref()));
         findings.push(Finding {
+            source,
             rule: rule.id,
             name: rule.name,
             severity: sev.as_str(),

@@ -19,7 +19,7 @@ function configPath(f) {
   if (path === MANIFEST) return path;
   const dirs = path.startsWith('.terraform/modules/') ? parts.slice(2, -1) : parts.slice(0, -1);
   const hidden = dirs.some((p) => p.startsWith('.') || p === 'node_modules');
-  return !hidden && f.name.endsWith('.tf') ? path : null;
+  return !hidden && (f.name.endsWith('.tf') || f.name.endsWith('.tf.json')) ? path : null;
 }
 
 async function run() {
@@ -32,7 +32,7 @@ async function run() {
     if (path) config[path] = await f.text();
   }
   for (const f of files) {
-    if (f.name.endsWith('.tf')) config[f.name] = await f.text();
+    if (f.name.endsWith('.tf') || f.name.endsWith('.tf.json')) config[f.name] = await f.text();
     else {
       plans.push(new Uint8Array(await f.arrayBuffer()));
       names.push(f.name);

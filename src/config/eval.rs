@@ -68,6 +68,8 @@ pub struct Evaluated {
     pub token: Option<Found>,
     /// The module block of the cluster call.
     pub block: Pos,
+    /// The `etcd_backup` argument, when written.
+    pub backup_at: Option<Pos>,
 }
 
 /// How a variable of a module instance got its value.
@@ -330,16 +332,24 @@ pub fn module_string(v: &Value) -> Option<String> {
     }
 }
 
-/// `var.X` or `local.X` exactly.
-fn bare_reference(e: &E) -> Option<(&str, &str)> {
+/// `var.X` or `local.X` exactly — also as the only interpolation of a template, `"${var.X}"`
+/// (how `.tf.json` files write references).
+fn bare_reference(e: &E) -> Option<(String, String)> {
     match e {
         E::Traversal(t) => match (&t.expr, t.operators.as_slice()) {
             (E::Variable(v), [TraversalOperator::GetAttr(a)]) if matches!(v.as_str(), "var" | "local") => {
-                Some((v.as_str(), a.as_str()))
+                Some((v.to_string(), a.to_string()))
             }
             _ => None,
         },
         E::Parenthesis(p) => bare_reference(p),
+        E::TemplateExpr(t) => {
+            let tpl = hcl::Template::from_expr(t).ok()?;
+            match tpl.elements() {
+                [hcl::template::Element::Interpolation(i)] => bare_reference(&i.expr),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }
@@ -431,7 +441,8 @@ impl<'c> Chain<'c> {
             return Origin::At(pos.clone());
         }
         let s = &self.scopes[level];
-        match bare_reference(e) {
+        let reference = bare_reference(e);
+        match reference.as_ref().map(|(k, n)| (k.as_str(), n.as_str())) {
             Some(("local", name)) => match s.module.locals.get(name) {
                 Some(l) => self.origin(level, &l.expr, &l.pos, depth + 1),
                 None => Origin::At(pos.clone()),
@@ -458,7 +469,8 @@ impl<'c> Chain<'c> {
             return Some((self.origin(level, &v.expr, &v.pos, depth + 1), self.sensitive(level, &v.expr, 0)));
         }
         let s = &self.scopes[level];
-        match bare_reference(&e.expr) {
+        let reference = bare_reference(&e.expr);
+        match reference.as_ref().map(|(k, n)| (k.as_str(), n.as_str())) {
             Some(("local", name)) => return self.key_origin(level, s.module.locals.get(name)?, key, depth + 1),
             Some(("var", name)) => {
                 return match s.sources.get(name)? {
@@ -638,7 +650,8 @@ impl Configuration {
         let call = &scope.module.calls[&path[level]];
         let ctx = scope.context();
         let (backup_name, token_name) = (inputs[0], inputs[1]);
-        let mut out = Evaluated { backup: None, backup_null: false, token: None, block: call.pos.clone() };
+        let backup_at = call.args.get(backup_name).map(|e| e.pos.clone());
+        let mut out = Evaluated { backup: None, backup_null: false, token: None, block: call.pos.clone(), backup_at };
         if let Some(e) = call.args.get(backup_name) {
             out.backup = Some(match &e.entries {
                 // An object constructor: each key on its own, so one unknown value spoils only itself.

@@ -59,6 +59,9 @@ pub fn render(r: &Report, color: bool) -> String {
         for f in r.findings.iter().filter(|f| f.cluster == c.address && f.plan == c.plan) {
             let tag = if f.severity == "deny" { p.red("DENY") } else { p.yellow("WARN") };
             let _ = writeln!(s, "  {tag} {} {}", f.rule, f.message);
+            if let Some(at) = &f.source {
+                let _ = writeln!(s, "       at: {}:{}", at.file, at.line);
+            }
             let _ = writeln!(s, "       fix: {}", f.remediation);
         }
         s.push('\n');

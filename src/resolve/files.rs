@@ -44,9 +44,10 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         self.call
     }
 
-    /// The position of the cluster's module block, when the files hold it.
+    /// Where findings about keys that are absent point: the `etcd_backup` argument, else the
+    /// cluster's module block, when the files hold it.
     pub(super) fn block(&self) -> Option<Pos> {
-        self.evaluated.as_ref().map(|e| e.block.clone())
+        self.evaluated.as_ref().map(|e| e.backup_at.clone().unwrap_or_else(|| e.block.clone()))
     }
 
     /// Whether the files hold an expression for the cluster call's input.

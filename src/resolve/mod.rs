@@ -109,7 +109,36 @@ impl<'p, 'a> ModuleIndex<'p, 'a> {
     }
 }
 
+/// A configuration belongs to its plan: the root module's calls are the same. (Two stacks'
+/// directories swapped would otherwise apply one stack's files to the other's plan.)
+fn check_belongs(plan: &Plan, config: &Config) -> Result<(), Error> {
+    let Some(root) = config.modules.get("") else { return Ok(()) };
+    let in_plan: BTreeSet<&String> = plan.configuration.module_calls.keys().collect();
+    let in_files: BTreeSet<&String> = root.calls.keys().collect();
+    let mismatch = |why: String| Err(Error::ConfigMismatch { plan: plan.name.clone(), why });
+    if let Some(m) = in_plan.difference(&in_files).next() {
+        return mismatch(format!("the plan calls module.{m}, but the configuration's root module has no module block {m:?}"));
+    }
+    if let Some(m) = in_files.difference(&in_plan).next() {
+        return mismatch(format!("the configuration's root module calls module.{m}, which the plan does not have"));
+    }
+    // The plan records a value for every variable the root module declares.
+    let vars_in_plan: BTreeSet<&String> = plan.variables.keys().collect();
+    let vars_in_files: BTreeSet<&String> = root.variables.keys().collect();
+    if let Some(v) = vars_in_plan.symmetric_difference(&vars_in_files).next() {
+        return mismatch(format!(
+            "variable {v:?} is declared in {} but not in {}",
+            if vars_in_plan.contains(v) { "the plan" } else { "the configuration's root module" },
+            if vars_in_plan.contains(v) { "the configuration's root module" } else { "the plan" }
+        ));
+    }
+    Ok(())
+}
+
 pub fn clusters(plan: &Plan, config: &Config) -> Result<Vec<Cluster>, Error> {
+    if config.given && plan.kind == Kind::Plan {
+        check_belongs(plan, config)?;
+    }
     let mut calls = Vec::new();
     cluster_calls(&plan.configuration, &mut Vec::new(), &mut Vec::new(), &mut calls);
     let index = ModuleIndex::new(plan);
@@ -616,11 +645,35 @@ fn resolve_backup(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) -
             });
         }
     }
+    // A literal the plan records must be what the configuration says.
+    if let (Input::Literal(Json::Object(literal)), Some(Backup::Keys(evaluated))) = (&input, files.backup(BACKUP)) {
+        for (k, r) in &evaluated {
+            let plan_value = literal.get(k).and_then(as_module_string);
+            if let (Some(a), Some(b)) = (plan_value.as_deref(), r.known()) {
+                if a != b {
+                    return Err(Error::ConfigMismatch {
+                        plan: plan.name.clone(),
+                        why: format!(
+                            "{}: {BACKUP} key {k} is {} in the plan but {} in the configuration ({})",
+                            files.call().path.join("."),
+                            if r.sensitive { "(sensitive)".to_string() } else { format!("{:?}", crate::redact::url_credentials(a)) },
+                            if r.sensitive { "(sensitive)".to_string() } else { format!("{:?}", crate::redact::url_credentials(b)) },
+                            r.provenance.describe()
+                        ),
+                    });
+                }
+            }
+        }
+    }
     Ok(backup_from(input, files, evidence))
 }
 
 fn backup_from(input: Input, files: &Files, evidence: &[(String, Evidence)]) -> Backup {
     match input {
+        // The plan alone evaluates only `"${var.x}"`; the configuration, when given, all of it.
+        Input::Keys(_) if files.backup(BACKUP).is_some() => {
+            return with_rendered_keys(files.backup(BACKUP).expect("checked"), evidence)
+        }
         Input::Keys(keys) if keys.is_empty() => return Backup::NotSet { provenance: Some(Provenance::Configuration) },
         Input::Keys(keys) => return with_rendered_keys(Backup::Keys(keys), evidence),
         Input::Literal(v) => return map_from_json(&v, &Provenance::Configuration, false),

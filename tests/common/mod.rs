@@ -33,7 +33,7 @@ pub fn tf_files(case: &str) -> BTreeMap<String, String> {
             let name = e.file_name().to_string_lossy().into_owned();
             if path.is_dir() && !name.starts_with('.') {
                 walk(root, &path, out);
-            } else if name.ends_with(".tf") {
+            } else if name.ends_with(".tf") || name.ends_with(".tf.json") {
                 let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
                 out.insert(rel, std::fs::read_to_string(&path).unwrap());
             }
