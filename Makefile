@@ -45,8 +45,14 @@ demo: build
 	@echo '$$ etcd-backup-policy check $(FX)/first-create-missing-bucket/plan.json --config $(FX)/first-create-missing-bucket'
 	@node js/cli.js check $(FX)/first-create-missing-bucket/plan.json --config $(FX)/first-create-missing-bucket; echo "exit $$?"
 	@echo
-	@echo '$$ etcd-backup-policy check $(FX)/fleet-shared/plan.json $(FX)/token-changed/plan.json --config $(FX)/fleet-shared'
-	@node js/cli.js check $(FX)/fleet-shared/plan.json $(FX)/token-changed/plan.json --config $(FX)/fleet-shared; echo "exit $$?"
+	@echo '$$ etcd-backup-policy check $(FX)/fleet-shared/plan.json $(FX)/token-changed/plan.json --config $(FX)/fleet-shared --config $(FX)/token-changed'
+	@node js/cli.js check $(FX)/fleet-shared/plan.json $(FX)/token-changed/plan.json --config $(FX)/fleet-shared --config $(FX)/token-changed; echo "exit $$?"
+	@echo
+	@echo '$$ etcd-backup-policy check $(FX)/fleet-first-create-collide/plan.json   # a for_each fleet, first create, plan alone'
+	@node js/cli.js check $(FX)/fleet-first-create-collide/plan.json --format opa; echo "exit $$?"
+	@echo
+	@echo '$$ etcd-backup-policy check $(FX)/fleet-first-create-collide/plan.json --config $(FX)/fleet-first-create-collide'
+	@node js/cli.js check $(FX)/fleet-first-create-collide/plan.json --config $(FX)/fleet-first-create-collide --format opa; echo "exit $$?"
 	@echo
 	@echo '$$ etcd-backup-policy check $(FX)/renamed-cluster/plan.json   # module.blue renamed to module.green, new token'
 	@node js/cli.js check $(FX)/renamed-cluster/plan.json; echo "exit $$?"

@@ -298,3 +298,34 @@ test('piped output is complete: more than 1 MB through a pipe parses', () => {
   assert.equal(report.deny.length, report.summary.deny);
   rmSync(dir, { recursive: true, force: true });
 });
+
+// --config evaluated per instance and per plan (issue 12).
+
+test('--config once per plan: a for_each fleet is caught on its first create, a .tf.json root reads', () => {
+  const r = run([plan('fleet-first-create-collide'), plan('fleet-first-create'), '--config', join(fixtures, 'fleet-first-create-collide'), '--config', join(fixtures, 'fleet-first-create'), '--format', 'json']);
+  assert.equal(r.code, 1, r.err);
+  const report = JSON.parse(r.out);
+  assert.deepEqual(report.findings.filter((f) => f.severity === 'deny').map((f) => [f.rule, f.cluster]), [['EB201', 'module.k8s["alpha"]'], ['EB201', 'module.k8s["beta"]']]);
+  assert.equal(report.findings.filter((f) => f.rule === 'EB002').length, 0);
+  assert.deepEqual(report.findings[0].source, { file: 'main.tf', line: 39, column: 21 }, 's3-folder = each.value');
+  // A directory with only .tf.json files.
+  const j = run([plan('tf-json-root'), '--config', join(fixtures, 'tf-json-root'), '--format', 'json']);
+  assert.equal(j.code, 0, j.err);
+  assert.equal(JSON.parse(j.out).clusters[0].keys['s3-bucket'].from, 'main.tf.json:16');
+  // The API takes one configuration per plan too.
+  const files = (c) => Object.fromEntries(readdirSync(join(fixtures, c)).filter((f) => f.endsWith('.tf')).map((f) => [f, readFileSync(join(fixtures, c, f), 'utf8')]));
+  const api = evaluate([readFileSync(plan('seed')), readFileSync(plan('fleet-first-create-collide'))], { config: [null, files('fleet-first-create-collide')] });
+  assert.equal(api.findings.filter((f) => f.rule === 'EB201').length, 2);
+});
+
+test('a --config that does not belong to its plan is exit 2 naming the plan and the directory', () => {
+  const r = run([plan('for-each'), '--config', join(fixtures, 'fleet-first-create')]);
+  assert.equal(r.code, 2);
+  assert.equal(r.out, '');
+  assert.equal(r.err.trim().split('\n').length, 1);
+  assert.match(r.err, /for-each\/plan\.json: the configuration given for it does not belong to it: .*\(--config .*fleet-first-create\)$/m);
+  assert.throws(() => evaluate(readFileSync(plan('for-each')), { config: { 'main.tf': 'module "other" {\n  source = "./x"\n}\n' } }), (e) => e.code === 'EBP_CONFIG');
+  const two = run([plan('seed'), '--config', join(fixtures, 'seed'), '--config', join(fixtures, 'seed')]);
+  assert.equal(two.code, 2);
+  assert.match(two.err, /2 --config for 1 plan/);
+});

@@ -68,7 +68,7 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
                 "; the configuration files given do not hold every module on the way to it (for a module from a \
                  remote source, run terraform init in DIR first: --config reads what it downloaded)"
             }
-            (false, _, _) => "; --config DIR (the root module's .tf files) would resolve its literal keys",
+            (false, _, _) => "; --config DIR (the Terraform directory) would evaluate it",
         }
     }
 

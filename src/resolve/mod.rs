@@ -810,7 +810,7 @@ fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) ->
                         None => "no resource of the module shows its value".into(),
                     };
                 TokenState::Unresolved {
-                    reason: format!("{reason}{}", files.hint(TOKEN).replace("literal keys", "value")),
+                    reason: format!("{reason}{}", files.hint(TOKEN)),
                 }
             })
         }
