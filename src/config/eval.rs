@@ -179,6 +179,12 @@ fn prepare(e: &E, bound: &mut Vec<String>) -> E {
             }
             let mut f = (**f).clone();
             f.args = f.args.iter().map(|a| prepare(a, bound)).collect();
+            // Only functions that carry an unknown argument through to their result may see one;
+            // any other (`lookup`, `coalesce`, `length`, `replace`'s pattern, …) could turn it into
+            // a known-looking value, so its result is unknown.
+            if !functions::CARRY_UNKNOWN.contains(&f.name.name.as_str()) && f.args.iter().any(contains_unknown) {
+                return unknown();
+            }
             E::FuncCall(Box::new(f))
         }
         E::Conditional(c) => {
@@ -196,6 +202,10 @@ fn prepare(e: &E, bound: &mut Vec<String>) -> E {
                     b.lhs_expr = prepare(&b.lhs_expr, bound);
                     b.rhs_expr = prepare(&b.rhs_expr, bound);
                 }
+            }
+            // `unknown == "a"` is unknown, not false.
+            if contains_unknown(&E::Operation(Box::new(o.clone()))) {
+                return unknown();
             }
             E::Operation(Box::new(o))
         }
@@ -694,5 +704,41 @@ impl Configuration {
             out.token = Some(found(&chain, level, e, value, origin));
         }
         Ok(Some(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn eval_str(src: &str) -> Option<Value> {
+        let e: E = src.parse().unwrap();
+        let scope = Scope {
+            module: Box::leak(Box::default()),
+            vars: Map::from_iter([("m".to_string(), Value::Object(Map::from_iter([("a".to_string(), Value::from("1"))])))]),
+            sources: BTreeMap::new(),
+            sensitive: BTreeSet::new(),
+            locals: Map::new(),
+            each: None,
+            count: None,
+        };
+        evaluate(&e, &scope.context())
+    }
+
+    #[test]
+    fn functions_and_unknowns() {
+        assert_eq!(eval_str(r#"merge(var.m, { b = "2" })"#), Some(Value::Object(Map::from_iter([("a".into(), Value::from("1")), ("b".into(), Value::from("2"))]))));
+        assert_eq!(eval_str(r#"try(var.m.missing, "fallback")"#), Some(Value::from("fallback")));
+        assert_eq!(eval_str(r#"can(var.m.missing)"#), Some(Value::Bool(false)));
+        assert_eq!(eval_str(r#"format("%s-%d", "a", 3)"#), Some(Value::from("a-3")));
+        // A single interpolation keeps the value's type (HCL's template rule), as in .tf.json.
+        assert_eq!(eval_str(r#""${var.m}""#), eval_str("var.m"));
+        // Resources, data sources and undeclared functions are unknown, also inside strings.
+        for unknown in [r#"aws_s3_bucket.b.id"#, r#"upper("x-${data.x.y.z}")"#, r#"lower(file("x"))"#, r#"jsonencode({ a = module.m.out })"#] {
+            assert!(eval_str(unknown).is_some_and(|v| is_unknown(&v)), "{unknown}");
+        }
+        // An unknown condition cannot be evaluated at all.
+        assert_eq!(eval_str(r#"aws_x.y.z == "a" ? "b" : "c""#), None);
+        assert_eq!(eval_str(r#"replace("a.b", "/\\./", "-")"#), None, "regex replace is not guessed");
     }
 }

@@ -263,6 +263,11 @@ pub fn declare(ctx: &mut Context) {
     }
 }
 
+/// Functions that keep an unknown element of their arguments where it was, so that the other
+/// keys of a `merge(...)` stay known. Any other function with an unknown argument is unknown
+/// (a string with an unknown part is unknown anyway).
+pub const CARRY_UNKNOWN: &[&str] = &["merge", "concat", "tolist", "tomap"];
+
 /// The names `declare` declares, and the lazy ones the evaluator handles itself.
 pub const NAMES: &[&str] = &[
     "merge", "lookup", "format", "join", "coalesce", "concat", "lower", "upper", "trimspace", "trim", "trimprefix",
