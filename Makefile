@@ -12,10 +12,11 @@ PKG := js/pkg
 WASM_OPT := js/node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext
 
-.PHONY: setup build demo test test-rust test-wasm test-js test-node18 bench fixtures clean
+.PHONY: setup build demo test lint test-rust test-wasm test-js test-node18 bench fixtures clean
 
 setup:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+	@for c in clippy rustfmt; do rustup component list --installed | grep -q "^$$c" || rustup component add $$c; done
 	@if [ "$$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$(WASM_BINDGEN_VERSION)" ]; then \
 	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --locked || \
@@ -60,7 +61,12 @@ demo: build
 	@echo '$$ etcd-backup-policy check $(FX)/destroy/plan.json   # terraform plan -destroy of a legacy stack'
 	@node js/cli.js check $(FX)/destroy/plan.json; echo "exit $$?"
 
-test: build test-rust test-wasm test-js test-node18
+test: build lint test-rust test-wasm test-js test-node18
+
+# Checks that can fail: clippy's warnings are errors, and the code is formatted.
+lint: setup
+	cargo fmt --check
+	cargo clippy --all-targets -- -D warnings
 
 test-rust:
 	cargo test

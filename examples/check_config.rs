@@ -12,7 +12,10 @@ fn main() {
             if p.is_dir() && !n.starts_with('.') {
                 walk(root, &p, out);
             } else if n.ends_with(".tf") || n.ends_with(".tf.json") {
-                out.insert(p.strip_prefix(root).unwrap().to_string_lossy().into_owned(), std::fs::read_to_string(&p).unwrap());
+                out.insert(
+                    p.strip_prefix(root).unwrap().to_string_lossy().into_owned(),
+                    std::fs::read_to_string(&p).unwrap(),
+                );
             }
         }
     }

@@ -74,9 +74,10 @@ impl Error {
     /// A stable code for programs (the JS shim's `error.code`): what kind of input was wrong.
     pub fn code(&self) -> &'static str {
         match self {
-            Error::Json { .. } | Error::NotAPlan { .. } | Error::Unreadable { .. } | Error::UnsupportedFormat { .. } => {
-                "EBP_PLAN"
-            }
+            Error::Json { .. }
+            | Error::NotAPlan { .. }
+            | Error::Unreadable { .. }
+            | Error::UnsupportedFormat { .. } => "EBP_PLAN",
             Error::Data { .. } => "EBP_DATA",
             Error::ConfigMismatch { .. } => "EBP_CONFIG",
             Error::Options { .. } | Error::Usage { .. } => "EBP_USAGE",

@@ -50,7 +50,8 @@ pub struct Session {
 
 impl Session {
     pub fn new(options: Options) -> Session {
-        let configs = options.configs.iter().map(|c| c.as_ref().map(config::Configuration::parse).unwrap_or_default()).collect();
+        let configs =
+            options.configs.iter().map(|c| c.as_ref().map(config::Configuration::parse).unwrap_or_default()).collect();
         Session { options, configs, plans: 0, clusters: Vec::new(), report: std::cell::OnceCell::new() }
     }
 

@@ -114,7 +114,9 @@ fn inventory(v: &Value) -> Result<Vec<InventoryEntry>, Error> {
     for (i, item) in items.iter().enumerate() {
         let at = format!("etcd_backup.inventory[{i}]");
         let Value::Object(m) = item else {
-            return Err(Error::Data { why: format!("{at} must be an object {{stack, cluster, endpoint, bucket, folder}}") });
+            return Err(Error::Data {
+                why: format!("{at} must be an object {{stack, cluster, endpoint, bucket, folder}}"),
+            });
         };
         check_keys(&at, m, INVENTORY_KEYS)?;
         let required = |key: &str| -> Result<&str, Error> {
@@ -139,7 +141,8 @@ fn inventory(v: &Value) -> Result<Vec<InventoryEntry>, Error> {
 
 /// `sha256:` and 64 lower-case hex digits, as `fingerprint` writes it.
 fn is_fingerprint(s: &str) -> bool {
-    s.strip_prefix("sha256:").is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+    s.strip_prefix("sha256:")
+        .is_some_and(|h| h.len() == 64 && h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
 /// `{location key: {"token_sha256": "sha256:…"}}` as `fingerprint` writes it (a bare string also works).
@@ -164,7 +167,9 @@ fn baseline(v: &Value) -> Result<BTreeMap<String, String>, Error> {
         };
         if !is_fingerprint(fp) {
             return Err(Error::Data {
-                why: format!("{at}: token_sha256 is not a fingerprint as `fingerprint` writes it (sha256: and 64 hex digits)"),
+                why: format!(
+                    "{at}: token_sha256 is not a fingerprint as `fingerprint` writes it (sha256: and 64 hex digits)"
+                ),
             });
         }
         out.insert(k.clone(), fp.to_string());
@@ -199,8 +204,7 @@ impl Options {
         if text.trim().is_empty() {
             return Ok(Options::default());
         }
-        let v: Value =
-            serde_json::from_str(text).map_err(|_| Error::Options { why: "not valid JSON".into() })?;
+        let v: Value = serde_json::from_str(text).map_err(|_| Error::Options { why: "not valid JSON".into() })?;
         let Value::Object(o) = v else {
             return Err(Error::Options { why: "must be a JSON object".into() });
         };
@@ -258,7 +262,9 @@ impl Options {
                     })
                     .collect::<Result<BTreeMap<_, _>, _>>()
                     .map(Some),
-                _ => Err(Error::Options { why: "config must map file paths to their text (or be a list of those, one per plan)".into() }),
+                _ => Err(Error::Options {
+                    why: "config must map file paths to their text (or be a list of those, one per plan)".into(),
+                }),
             }
         };
         opts.configs = match o.get("config") {

@@ -187,8 +187,11 @@ fn cluster_report(c: &Cluster, ctx: &rules::Context) -> ClusterReport {
             Backup::Unresolved { .. } => "unresolved",
         },
         // A cluster being deleted shows where it wrote before.
-        location: location::of(c).or_else(|| (c.action == Action::Delete).then(|| lineage::prior_location(c)).flatten()),
-        schedule: configured.then(|| settings::schedule_text(c).map(|s| redact::url_credentials(s).into_owned())).flatten(),
+        location: location::of(c)
+            .or_else(|| (c.action == Action::Delete).then(|| lineage::prior_location(c)).flatten()),
+        schedule: configured
+            .then(|| settings::schedule_text(c).map(|s| redact::url_credentials(s).into_owned()))
+            .flatten(),
         interval_s: interval.map(|i| i.round() as u64),
         retention: configured.then(|| settings::retention(c)).flatten(),
         s3_retention: configured.then(|| settings::s3_retention(c)).flatten(),

@@ -104,6 +104,8 @@ mod tests {
         assert!(restore_may_happen(&c) && restore_phrase(&c).contains("unknown"));
         c.backup = Backup::Unresolved { reason: String::new() };
         assert!(restore_may_happen(&c));
-        assert!(restore_may_happen(&cluster_with(COMPLETE)) && restore_phrase(&cluster_with(COMPLETE)) == "restore is on");
+        assert!(
+            restore_may_happen(&cluster_with(COMPLETE)) && restore_phrase(&cluster_with(COMPLETE)) == "restore is on"
+        );
     }
 }

@@ -25,7 +25,13 @@ fn report(case: &str, with_config: bool) -> Value {
 }
 
 fn fired(r: &Value, rule: &str) -> Vec<String> {
-    r["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == rule).map(|f| f["cluster"].as_str().unwrap().to_string()).collect()
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["cluster"].as_str().unwrap().to_string())
+        .collect()
 }
 
 fn folders(r: &Value) -> Vec<(String, String)> {
@@ -33,7 +39,9 @@ fn folders(r: &Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["address"].as_str().unwrap().to_string(), c["location"]["folder"].as_str().unwrap_or("?").to_string()))
+        .map(|c| {
+            (c["address"].as_str().unwrap().to_string(), c["location"]["folder"].as_str().unwrap_or("?").to_string())
+        })
         .collect()
 }
 
@@ -56,7 +64,11 @@ fn every_instance_of_for_each_count_and_nested_calls_is_evaluated() {
             (r#"module.region["us"].module.k8s"#, "region-us"),
         ])
     );
-    assert!(fired(&r, "EB002").is_empty() && fired(&r, "EB201").is_empty() && fired(&r, "EB202").is_empty(), "{}", r["findings"]);
+    assert!(
+        fired(&r, "EB002").is_empty() && fired(&r, "EB201").is_empty() && fired(&r, "EB202").is_empty(),
+        "{}",
+        r["findings"]
+    );
     let eu = &r["clusters"][6];
     assert_eq!(eu["location"]["bucket"], "fleet-prod-etcd", "a local from a local, handed down");
     assert_eq!(eu["keys"]["s3-region"]["value"], "eu-west-1", "each.value handed down to the nested module");
@@ -70,7 +82,8 @@ fn a_for_each_fleet_whose_folders_collide_is_caught_on_its_first_create() {
     assert!(fired(&report("fleet-first-create-collide", false), "EB201").is_empty(), "the plan alone cannot tell");
     let r = report("fleet-first-create-collide", true);
     assert_eq!(fired(&r, "EB201"), vec![r#"module.k8s["alpha"]"#, r#"module.k8s["beta"]"#]);
-    let m = r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "EB201").unwrap()["message"].as_str().unwrap();
+    let m =
+        r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "EB201").unwrap()["message"].as_str().unwrap();
     assert!(m.contains(r#"module.k8s["beta"]"#) && m.contains("aws/collide-etcd/shared"), "{m}");
     assert_eq!(r["summary"]["deny"], 2);
 }
@@ -101,7 +114,10 @@ fn expressions_evaluate_as_terraform_console_does() {
     assert_eq!(unknown["s3-bucket"]["value"], "fleet-prod-etcd-2");
     let eb002: Vec<&Value> = r["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "EB002").collect();
     assert_eq!(eb002.len(), 1);
-    assert_eq!((eb002[0]["cluster"].as_str(), eb002[0]["key"].as_str()), (Some("module.k8s_unknown"), Some("s3-folder")));
+    assert_eq!(
+        (eb002[0]["cluster"].as_str(), eb002[0]["key"].as_str()),
+        (Some("module.k8s_unknown"), Some("s3-folder"))
+    );
 }
 
 #[test]
@@ -123,7 +139,13 @@ fn tf_json_roots_and_modules_and_override_files() {
     assert_eq!(c["location"]["bucket"], "override-etcd", "a_override.tf is applied after main.tf");
     assert_eq!(c["keys"]["s3-bucket"]["from"], "a_override.tf:6");
     assert_eq!(c["keys"]["s3-access-key"]["sensitive"], true, "variables_override.tf.json made it sensitive");
-    let eb110: Vec<&str> = r["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "EB110").map(|f| f["key"].as_str().unwrap()).collect();
+    let eb110: Vec<&str> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "EB110")
+        .map(|f| f["key"].as_str().unwrap())
+        .collect();
     assert_eq!(eb110, vec!["s3-secret-key"]);
 }
 
@@ -139,10 +161,13 @@ fn one_configuration_per_plan_and_one_that_does_not_belong_is_an_error() {
     assert_eq!(fired(&r, "EB002"), Vec::<String>::new());
     assert_eq!(fired(&r, "EB201").len(), 2);
     // A plan without a configuration (null) is checked from the plan alone.
-    let s = session(&["fleet-first-create-collide", "seed"], json!([tf_files("fleet-first-create-collide"), null])).unwrap();
+    let s = session(&["fleet-first-create-collide", "seed"], json!([tf_files("fleet-first-create-collide"), null]))
+        .unwrap();
     assert_eq!(s.report().clusters.len(), 4);
     // Another stack's files: never silently applied.
-    for (plan, files) in [("fleet-first-create", "fleet-first-create-collide"), ("for-each", "fleet-first-create"), ("seed", "literal")] {
+    for (plan, files) in
+        [("fleet-first-create", "fleet-first-create-collide"), ("for-each", "fleet-first-create"), ("seed", "literal")]
+    {
         let e = session(&[plan], json!(tf_files(files))).err().unwrap_or_else(|| panic!("{plan} with {files}'s files"));
         assert!(matches!(e, Error::ConfigMismatch { .. }), "{e}");
         assert_eq!(e.code(), "EBP_CONFIG");
@@ -163,12 +188,24 @@ fn literal_values_that_contradict_the_plan_are_an_error() {
 #[test]
 fn findings_point_at_the_line_of_the_configuration() {
     let r = report("first-create-missing-bucket", true);
-    let sources: Vec<(String, Value)> = r["findings"].as_array().unwrap().iter().map(|f| (f["rule"].as_str().unwrap().to_string(), f["source"].clone())).collect();
-    assert_eq!(sources[0], ("EB101".into(), json!({"file": "main.tf", "line": 23, "column": 17})), "the etcd_backup argument");
+    let sources: Vec<(String, Value)> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap().to_string(), f["source"].clone()))
+        .collect();
+    assert_eq!(
+        sources[0],
+        ("EB101".into(), json!({"file": "main.tf", "line": 23, "column": 17})),
+        "the etcd_backup argument"
+    );
     assert_eq!(sources[1], ("EB110".into(), json!({"file": "main.tf", "line": 27, "column": 21})));
     let s = session(&["first-create-missing-bucket"], json!(tf_files("first-create-missing-bucket"))).unwrap();
     let text = s.render("text").unwrap();
     assert!(text.contains("at: main.tf:27"), "{text}");
     let without = report("first-create-missing-bucket", false);
-    assert!(without["findings"].as_array().unwrap().iter().all(|f| f.get("source").is_none()), "no configuration, no source");
+    assert!(
+        without["findings"].as_array().unwrap().iter().all(|f| f.get("source").is_none()),
+        "no configuration, no source"
+    );
 }

@@ -175,10 +175,12 @@ fn the_spacelift_wrapper_names_the_stack() {
 #[test]
 fn the_inventory_document_comes_from_plans_and_states_and_merges_by_stack() {
     let s = session(&["for-each", "seed"], json!({ "stack": "fleet" }));
-    let doc = s.inventory(Some(json!({"etcd_backup": {"inventory": [
-        {"stack": "fleet", "cluster": "module.gone", "bucket": "b", "folder": "x"},
-        {"stack": "other", "cluster": "module.k8s", "bucket": "b", "folder": "y"}
-    ]}}))).unwrap();
+    let doc = s
+        .inventory(Some(json!({"etcd_backup": {"inventory": [
+            {"stack": "fleet", "cluster": "module.gone", "bucket": "b", "folder": "x"},
+            {"stack": "other", "cluster": "module.k8s", "bucket": "b", "folder": "y"}
+        ]}})))
+        .unwrap();
     let entries: Vec<(String, String)> = doc["etcd_backup"]["inventory"]
         .as_array()
         .unwrap()
@@ -203,8 +205,12 @@ fn the_inventory_document_comes_from_plans_and_states_and_merges_by_stack() {
     assert_eq!((eb203("fleet"), eb203("fleet-2")), (0, 2));
     // A cluster being deleted owns nothing.
     let renamed = session(&["renamed-cluster"], json!({ "stack": "blue-green" })).inventory(None).unwrap();
-    let owners: Vec<&str> =
-        renamed["etcd_backup"]["inventory"].as_array().unwrap().iter().map(|e| e["cluster"].as_str().unwrap()).collect();
+    let owners: Vec<&str> = renamed["etcd_backup"]["inventory"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["cluster"].as_str().unwrap())
+        .collect();
     assert_eq!(owners, vec!["module.green"]);
     // Without a stack there is no identity to write.
     let e = session(&["for-each"], json!({})).inventory(None).unwrap_err();
@@ -245,8 +251,14 @@ fn the_data_document_is_checked() {
         (json!({"etcd-backup": {}}), "did you mean \"etcd_backup\""),
         (json!({"etcd_backup": []}), "etcd_backup must be an object"),
         (json!({"etcd_backup": {"inventory": {}}}), "must be a list"),
-        (json!({"etcd_backup": {"inventory": [{"cluster": "a", "bucket": "b", "foldr": "x"}]}}), "did you mean \"folder\""),
-        (json!({"etcd_backup": {"inventory": [{"cluster": "a", "bucket": 5}]}}), "inventory[0].bucket must be a string"),
+        (
+            json!({"etcd_backup": {"inventory": [{"cluster": "a", "bucket": "b", "foldr": "x"}]}}),
+            "did you mean \"folder\"",
+        ),
+        (
+            json!({"etcd_backup": {"inventory": [{"cluster": "a", "bucket": 5}]}}),
+            "inventory[0].bucket must be a string",
+        ),
         (json!({"etcd_backup": {"inventory": [{"bucket": "b"}]}}), "inventory[0] has no cluster"),
         (json!({"etcd_backup": {"inventory": ["x"]}}), "inventory[0] must be an object"),
         (json!({"etcd_backup": {"baseline": {"aws/b/f": {"token_sha": "x"}}}}), "did you mean \"token_sha256\""),
@@ -290,7 +302,8 @@ fn unreadable_cluster_values_are_errors_never_a_pass() {
     let cases: Vec<(Vec<u8>, &str)> = vec![
         (
             {
-                let mut p = String::from_utf8(seed_with(|rc| rc["change"]["after"]["input"]["deep"] = json!("DEEP"))).unwrap();
+                let mut p =
+                    String::from_utf8(seed_with(|rc| rc["change"]["after"]["input"]["deep"] = json!("DEEP"))).unwrap();
                 p = p.replace("\"DEEP\"", &deep);
                 p.into_bytes()
             },
@@ -315,7 +328,8 @@ fn a_module_input_of_the_wrong_type_is_an_error() {
     p["configuration"]["root_module"]["module_calls"]["k8s"]["expressions"]["etcd_backup"] = json!("not-an-expression");
     let e = Session::new(Options::default()).add_plan("p.json", p.to_string().as_bytes()).unwrap_err();
     assert!(e.to_string().contains("etcd_backup") && e.to_string().contains("wrong type"), "{e}");
-    p["configuration"]["root_module"]["module_calls"]["k8s"]["expressions"]["etcd_backup"] = json!({"constant_value": [1, 2]});
+    p["configuration"]["root_module"]["module_calls"]["k8s"]["expressions"]["etcd_backup"] =
+        json!({"constant_value": [1, 2]});
     let e = Session::new(Options::default()).add_plan("p.json", p.to_string().as_bytes()).unwrap_err();
     assert!(e.to_string().contains("not a map of strings"), "{e}");
 }
@@ -327,7 +341,10 @@ fn a_real_terraform_state_gives_inventory_and_a_baseline_that_catches_the_new_to
     let mut s = Session::new(Options::from_json(r#"{"stack": "blue-green"}"#).unwrap());
     s.add_plan("state.json", &state).unwrap();
     let r = serde_json::to_value(s.report()).unwrap();
-    assert_eq!((r["clusters"][0]["address"].as_str(), r["clusters"][0]["action"].as_str()), (Some("module.blue"), Some("no-op")));
+    assert_eq!(
+        (r["clusters"][0]["address"].as_str(), r["clusters"][0]["action"].as_str()),
+        (Some("module.blue"), Some("no-op"))
+    );
     let inv = s.inventory(None).unwrap();
     assert_eq!(inv["etcd_backup"]["inventory"][0]["cluster"], "module.blue");
     assert_eq!(inv["etcd_backup"]["inventory"][0]["folder"], "prod");

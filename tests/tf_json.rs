@@ -24,7 +24,10 @@ fn rules(r: &Value) -> Vec<&str> {
 fn template_strings_in_constant_value_are_variables_not_literals() {
     let plan: Value = serde_json::from_slice(&fixture("tf-json-root")).unwrap();
     let expr = &plan["configuration"]["root_module"]["module_calls"]["k8s"]["expressions"];
-    assert_eq!(expr["etcd_backup"]["constant_value"]["s3-secret-key"], "${var.backup_secret_key}", "what Terraform records");
+    assert_eq!(
+        expr["etcd_backup"]["constant_value"]["s3-secret-key"], "${var.backup_secret_key}",
+        "what Terraform records"
+    );
     let r = report("tf-json-root");
     assert_eq!(rules(&r), vec!["EB303"], "no EB110: the keys come from sensitive variables");
     let keys = &r["clusters"][0]["keys"];

@@ -75,7 +75,10 @@ pub struct Evaluated {
 /// How a variable of a module instance got its value.
 #[derive(Clone)]
 enum VarSource<'c> {
-    Root { name: String, sensitive: bool },
+    Root {
+        name: String,
+        sensitive: bool,
+    },
     /// An argument of the caller's block, evaluated in the caller's scope (the level above).
     Arg(&'c Expr),
     Default(&'c Expr),
@@ -240,7 +243,10 @@ fn template_known(t: &hcl::Template, bound: &mut Vec<String>) -> bool {
             Directive::If(i) => {
                 known(&i.cond_expr, bound)
                     && template_known(&i.true_template, bound)
-                    && i.false_template.as_ref().is_none_or(|f| template_known(f, bound))
+                    && match &i.false_template {
+                        Some(f) => template_known(f, bound),
+                        None => true,
+                    }
             }
             Directive::For(f) => {
                 let ok = known(&f.collection_expr, bound);
@@ -322,9 +328,11 @@ fn json_to_value(v: &Json) -> Value {
     match v {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => {
-            n.as_i64().map(Value::from).or_else(|| n.as_u64().map(Value::from)).unwrap_or_else(|| Value::from(n.as_f64().unwrap_or(0.0)))
-        }
+        Json::Number(n) => n
+            .as_i64()
+            .map(Value::from)
+            .or_else(|| n.as_u64().map(Value::from))
+            .unwrap_or_else(|| Value::from(n.as_f64().unwrap_or(0.0))),
         Json::String(s) => Value::String(s.clone()),
         Json::Array(a) => Value::Array(a.iter().map(json_to_value).collect()),
         Json::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), json_to_value(v))).collect()),
@@ -509,19 +517,32 @@ impl<'c> Chain<'c> {
     }
 }
 
+/// `each.key`/`each.value` and `count.index` of one instance.
+type InstanceValues = (Option<(Value, Value)>, Option<u64>);
+
 /// The instance values (`each`, `count`) of the call `call` at one of its plan instances.
-fn instance(call: &super::Call, scope: &Scope, key: Option<&str>, plan: &str, path: &str) -> Result<(Option<(Value, Value)>, Option<u64>), Error> {
+fn instance(
+    call: &super::Call,
+    scope: &Scope,
+    key: Option<&str>,
+    plan: &str,
+    path: &str,
+) -> Result<InstanceValues, Error> {
     let mismatch = |why: String| Error::ConfigMismatch { plan: plan.to_string(), why };
     let ctx = scope.context();
     if let Some(fe) = &call.for_each {
         let Some(k) = key else {
-            return Err(mismatch(format!("module.{path} has for_each in the configuration but a single instance in the plan")));
+            return Err(mismatch(format!(
+                "module.{path} has for_each in the configuration but a single instance in the plan"
+            )));
         };
         return Ok(match evaluate(&fe.expr, &ctx) {
             Some(v) if !is_unknown(&v) => {
                 let found = match &v {
                     Value::Object(m) => m.get(k).map(|x| (Value::from(k), x.clone())),
-                    Value::Array(a) => a.iter().find(|x| module_string(x).as_deref() == Some(k)).map(|x| (x.clone(), x.clone())),
+                    Value::Array(a) => {
+                        a.iter().find(|x| module_string(x).as_deref() == Some(k)).map(|x| (x.clone(), x.clone()))
+                    }
                     _ => None,
                 };
                 match found {
@@ -543,13 +564,17 @@ fn instance(call: &super::Call, scope: &Scope, key: Option<&str>, plan: &str, pa
         };
         if let Some(Value::Number(n)) = evaluate(&ce.expr, &ctx) {
             if n.as_u64().is_some_and(|n| i >= n) {
-                return Err(mismatch(format!("module.{path}[{i}] is in the plan, but the configuration's count is {n}")));
+                return Err(mismatch(format!(
+                    "module.{path}[{i}] is in the plan, but the configuration's count is {n}"
+                )));
             }
         }
         return Ok((None, Some(i)));
     }
     if key.is_some() {
-        return Err(mismatch(format!("module.{path} has instance keys in the plan, but neither for_each nor count in the configuration")));
+        return Err(mismatch(format!(
+            "module.{path} has instance keys in the plan, but neither for_each nor count in the configuration"
+        )));
     }
     Ok((None, None))
 }
@@ -589,7 +614,13 @@ fn found(chain: &Chain, level: usize, e: &Expr, value: Option<Value>, origin: Or
 impl Configuration {
     /// Evaluates the cluster call at `path` for the plan instance `steps`. `Ok(None)` when the
     /// files do not hold every module on the way; an error when they contradict the plan.
-    pub fn evaluate(&self, plan: &Plan, path: &[String], steps: &[Step], inputs: &[&str]) -> Result<Option<Evaluated>, Error> {
+    pub fn evaluate(
+        &self,
+        plan: &Plan,
+        path: &[String],
+        steps: &[Step],
+        inputs: &[&str],
+    ) -> Result<Option<Evaluated>, Error> {
         let mut chain = Chain { scopes: Vec::new() };
         for level in 0..path.len() {
             let Some(dir) = self.module_dir(&path[..level]) else { return Ok(None) };
@@ -610,7 +641,10 @@ impl Configuration {
                     let sensitive = plan.variable_is_sensitive(name) || decl.is_some_and(|d| d.sensitive);
                     let value = match plan.variable(name)? {
                         Some(v) => json_to_value(&v),
-                        None => decl.and_then(|d| d.default.as_ref()).and_then(|d| evaluate(&d.expr, &Context::new())).unwrap_or(Value::Null),
+                        None => decl
+                            .and_then(|d| d.default.as_ref())
+                            .and_then(|d| evaluate(&d.expr, &Context::new()))
+                            .unwrap_or(Value::Null),
                     };
                     scope.vars.insert(name.clone(), value);
                     scope.sources.insert(name.clone(), VarSource::Root { name: name.clone(), sensitive });
@@ -630,7 +664,11 @@ impl Configuration {
                             chain.sensitive(level - 1, &a.expr, 0),
                         ),
                         None => match &decl.default {
-                            Some(d) => (evaluate(&d.expr, &Context::new()).unwrap_or(Value::Null), VarSource::Default(d), false),
+                            Some(d) => (
+                                evaluate(&d.expr, &Context::new()).unwrap_or(Value::Null),
+                                VarSource::Default(d),
+                                false,
+                            ),
                             None => (Value::Null, VarSource::Unset, false),
                         },
                     };
@@ -646,7 +684,11 @@ impl Configuration {
             let Some(call) = module.calls.get(&path[level]) else {
                 return Err(Error::ConfigMismatch {
                     plan: plan.name.clone(),
-                    why: format!("the plan calls module.{here}, but the configuration's {} has no module block {:?}", if dir.is_empty() { "root module".to_string() } else { dir.clone() }, path[level]),
+                    why: format!(
+                        "the plan calls module.{here}, but the configuration's {} has no module block {:?}",
+                        if dir.is_empty() { "root module".to_string() } else { dir.clone() },
+                        path[level]
+                    ),
                 });
             };
             let key = steps.get(level).and_then(|s| s.key.as_deref()).map(instance_key);
@@ -715,7 +757,10 @@ mod tests {
         let e: E = src.parse().unwrap();
         let scope = Scope {
             module: Box::leak(Box::default()),
-            vars: Map::from_iter([("m".to_string(), Value::Object(Map::from_iter([("a".to_string(), Value::from("1"))])))]),
+            vars: Map::from_iter([(
+                "m".to_string(),
+                Value::Object(Map::from_iter([("a".to_string(), Value::from("1"))])),
+            )]),
             sources: BTreeMap::new(),
             sensitive: BTreeSet::new(),
             locals: Map::new(),
@@ -727,14 +772,22 @@ mod tests {
 
     #[test]
     fn functions_and_unknowns() {
-        assert_eq!(eval_str(r#"merge(var.m, { b = "2" })"#), Some(Value::Object(Map::from_iter([("a".into(), Value::from("1")), ("b".into(), Value::from("2"))]))));
+        assert_eq!(
+            eval_str(r#"merge(var.m, { b = "2" })"#),
+            Some(Value::Object(Map::from_iter([("a".into(), Value::from("1")), ("b".into(), Value::from("2"))])))
+        );
         assert_eq!(eval_str(r#"try(var.m.missing, "fallback")"#), Some(Value::from("fallback")));
         assert_eq!(eval_str(r#"can(var.m.missing)"#), Some(Value::Bool(false)));
         assert_eq!(eval_str(r#"format("%s-%d", "a", 3)"#), Some(Value::from("a-3")));
         // A single interpolation keeps the value's type (HCL's template rule), as in .tf.json.
         assert_eq!(eval_str(r#""${var.m}""#), eval_str("var.m"));
         // Resources, data sources and undeclared functions are unknown, also inside strings.
-        for unknown in [r#"aws_s3_bucket.b.id"#, r#"upper("x-${data.x.y.z}")"#, r#"lower(file("x"))"#, r#"jsonencode({ a = module.m.out })"#] {
+        for unknown in [
+            r#"aws_s3_bucket.b.id"#,
+            r#"upper("x-${data.x.y.z}")"#,
+            r#"lower(file("x"))"#,
+            r#"jsonencode({ a = module.m.out })"#,
+        ] {
             assert!(eval_str(unknown).is_some_and(|v| is_unknown(&v)), "{unknown}");
         }
         // An unknown condition cannot be evaluated at all.

@@ -35,7 +35,9 @@ fn merge(a: FuncArgs) -> Result<Value, String> {
 
 fn lookup(a: FuncArgs) -> Result<Value, String> {
     let a = args(&a);
-    let (Some(Value::Object(m)), Some(k)) = (a.first(), a.get(1)) else { return Err("lookup(map, key[, default])".into()) };
+    let (Some(Value::Object(m)), Some(k)) = (a.first(), a.get(1)) else {
+        return Err("lookup(map, key[, default])".into());
+    };
     match (m.get(&string(k)?), a.get(2)) {
         (Some(v), _) => Ok(v.clone()),
         (None, Some(d)) => Ok(d.clone()),
@@ -270,7 +272,31 @@ pub const CARRY_UNKNOWN: &[&str] = &["merge", "concat", "tolist", "tomap"];
 
 /// The names `declare` declares, and the lazy ones the evaluator handles itself.
 pub const NAMES: &[&str] = &[
-    "merge", "lookup", "format", "join", "coalesce", "concat", "lower", "upper", "trimspace", "trim", "trimprefix",
-    "trimsuffix", "replace", "tostring", "jsonencode", "keys", "values", "toset", "tolist", "tomap", "length", "split",
-    "contains", "element", "compact", "try", "can",
+    "merge",
+    "lookup",
+    "format",
+    "join",
+    "coalesce",
+    "concat",
+    "lower",
+    "upper",
+    "trimspace",
+    "trim",
+    "trimprefix",
+    "trimsuffix",
+    "replace",
+    "tostring",
+    "jsonencode",
+    "keys",
+    "values",
+    "toset",
+    "tolist",
+    "tomap",
+    "length",
+    "split",
+    "contains",
+    "element",
+    "compact",
+    "try",
+    "can",
 ];

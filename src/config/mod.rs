@@ -143,7 +143,7 @@ impl<'t> Lines<'t> {
 struct FileDecls {
     variables: Vec<(String, Option<Expr>, Option<bool>)>,
     locals: Vec<(String, Expr)>,
-    calls: Vec<(String, Option<String>, Option<Expr>, Option<Expr>, BTreeMap<String, Expr>, Pos)>,
+    calls: Vec<(String, Call)>,
 }
 
 fn edit_expr(e: &hcl_edit::expr::Expression, lines: &Lines) -> Expr {
@@ -230,7 +230,7 @@ fn read_tf(body: &Body, lines: &Lines) -> FileDecls {
                 }
                 use hcl_edit::Span;
                 let pos = lines.pos(b.span().map(|r| r.start).unwrap_or(0));
-                d.calls.push((name, source, count, for_each, args, pos));
+                d.calls.push((name, Call { source, count, for_each, args, pos }));
             }
             _ => {}
         }
@@ -270,11 +270,7 @@ fn json_expr(v: &Json, src: &JsonText, path: &mut Vec<String>) -> Expr {
         }
         Json::String(s) => (hcl::Expression::String(s.clone()), None),
         Json::Array(a) => {
-            let items = a
-                .iter()
-                .enumerate()
-                .map(|(_, x)| json_expr(x, src, path).expr)
-                .collect();
+            let items = a.iter().map(|x| json_expr(x, src, path).expr).collect();
             (hcl::Expression::Array(items), None)
         }
         Json::Object(m) => {
@@ -354,7 +350,7 @@ fn read_tf_json(doc: &Json, src: &JsonText) -> FileDecls {
                     }
                 }
             }
-            d.calls.push((name.clone(), source, count, for_each, args, src.pos(&["module", name])));
+            d.calls.push((name.clone(), Call { source, count, for_each, args, pos: src.pos(&["module", name]) }));
         }
     }
     d
@@ -368,7 +364,9 @@ fn json_literal(v: &Json) -> hcl::Expression {
         Json::String(s) => hcl::Expression::String(s.clone()),
         Json::Array(a) => hcl::Expression::Array(a.iter().map(json_literal).collect()),
         Json::Object(m) => hcl::Expression::Object(
-            m.iter().map(|(k, v)| (hcl::ObjectKey::Expression(hcl::Expression::String(k.clone())), json_literal(v))).collect(),
+            m.iter()
+                .map(|(k, v)| (hcl::ObjectKey::Expression(hcl::Expression::String(k.clone())), json_literal(v)))
+                .collect(),
         ),
     }
 }
@@ -389,16 +387,16 @@ impl Module {
         for (name, e) in d.locals {
             self.locals.insert(name, e);
         }
-        for (name, source, count, for_each, args, pos) in d.calls {
+        for (name, new) in d.calls {
             match self.calls.get_mut(&name) {
                 Some(c) if overriding => {
-                    c.source = source.or(c.source.take());
-                    c.count = count.or(c.count.take());
-                    c.for_each = for_each.or(c.for_each.take());
-                    c.args.extend(args);
+                    c.source = new.source.or(c.source.take());
+                    c.count = new.count.or(c.count.take());
+                    c.for_each = new.for_each.or(c.for_each.take());
+                    c.args.extend(new.args);
                 }
                 _ => {
-                    self.calls.insert(name, Call { source, count, for_each, args, pos });
+                    self.calls.insert(name, new);
                 }
             }
         }
@@ -486,7 +484,10 @@ mod tests {
         // `a_override.tf` sorts before `main.tf`, but is applied after it.
         let c = parse(&[
             ("a_override.tf", "module \"k8s\" {\n  cluster_token = var.other\n}\n"),
-            ("main.tf", "module \"k8s\" {\n  source = \"./m\"\n  cluster_token = var.t\n  etcd_backup = { s3 = \"true\" }\n}\n"),
+            (
+                "main.tf",
+                "module \"k8s\" {\n  source = \"./m\"\n  cluster_token = var.t\n  etcd_backup = { s3 = \"true\" }\n}\n",
+            ),
             ("override.tf.json", r#"{"variable": {"t": {"sensitive": true}}}"#),
             ("vars.tf", "variable \"t\" {\n  default = \"x\"\n}\n"),
         ]);
@@ -512,7 +513,8 @@ mod tests {
 
     #[test]
     fn unparsable_files_are_errors_without_their_text() {
-        let c = parse(&[("main.tf", "module \"k8s\" {\n  etcd_backup = { s3-secret-key = \"SECRET\n"), ("x.tf.json", "{")]);
+        let c =
+            parse(&[("main.tf", "module \"k8s\" {\n  etcd_backup = { s3-secret-key = \"SECRET\n"), ("x.tf.json", "{")]);
         assert_eq!(c.errors.len(), 2);
         assert!(c.errors.iter().all(|e| !e.contains("SECRET")), "{:?}", c.errors);
     }

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::ClusterCall;
+use super::calls::{ClusterCall, BACKUP, TOKEN};
 use crate::catalogue::is_secret_key;
 use crate::config::eval::{module_string, Found, Origin};
 use crate::config::{Configuration, Evaluated, Pos};
@@ -32,11 +32,8 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         deleted: bool,
     ) -> Result<Self, Error> {
         // An instance this plan deletes is no longer in the configuration (a removed for_each key).
-        let evaluated = if config.given && !deleted {
-            config.evaluate(plan, &call.path, steps, &[super::BACKUP, super::TOKEN])?
-        } else {
-            None
-        };
+        let evaluated =
+            if config.given && !deleted { config.evaluate(plan, &call.path, steps, &[BACKUP, TOKEN])? } else { None };
         Ok(Files { plan, config, call, evaluated })
     }
 
@@ -53,7 +50,7 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
     /// Whether the files hold an expression for the cluster call's input.
     pub(super) fn has(&self, name: &str) -> bool {
         match &self.evaluated {
-            Some(e) if name == super::BACKUP => e.backup.is_some(),
+            Some(e) if name == BACKUP => e.backup.is_some(),
             Some(e) => e.token.is_some(),
             None => false,
         }
@@ -62,7 +59,9 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
     /// Appended to an unresolved reason: whether, and how, `--config` would resolve it.
     pub(super) fn hint(&self, name: &str) -> &'static str {
         match (self.config.given, self.evaluated.is_some(), self.has(name)) {
-            (true, _, true) => "; the configuration files do not tell it either (it depends on values known only at apply)",
+            (true, _, true) => {
+                "; the configuration files do not tell it either (it depends on values known only at apply)"
+            }
             (true, true, false) => "; the configuration's module block does not set it",
             (true, false, _) => {
                 "; the configuration files given do not hold every module on the way to it (for a module from a \

@@ -211,7 +211,9 @@ pub fn run(clusters: &[Cluster], severities: &Severities, ctx: &Context) -> Vec<
             // A cluster being deleted (e.g. every cluster of `terraform plan -destroy`) is not
             // configured any more: no rule about its configuration or its restore applies. What
             // it leaves behind is evidence for the fleet rules and for its successors (lineage).
-            Check::Cluster(f) => clusters.iter().filter(|c| c.action != Action::Delete).flat_map(|c| f(c, ctx)).collect(),
+            Check::Cluster(f) => {
+                clusters.iter().filter(|c| c.action != Action::Delete).flat_map(|c| f(c, ctx)).collect()
+            }
             Check::Fleet(f) => f(clusters, ctx),
         };
         for d in drafts {

@@ -1,0 +1,213 @@
+//! Stage 3, gathering evidence: what an instance's resources show — the values rendered after
+//! this plan, those held before it (prior state), what the plan does to it, and where its token
+//! comes from.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::calls::InstanceResources;
+use crate::address::{self, Step};
+use crate::error::Error;
+use crate::evidence::{Evidence, Extractor, Found, Location, MapEvidence};
+use crate::model::{Action, Prior, Provenance, Resolved, TokenState, Value};
+use crate::plan::{Field, Plan, ResourceValues};
+
+/// Walks one resource's values (with their unknown and sensitive marks) for evidence.
+pub(super) fn extract(
+    plan: &Plan,
+    resource: &str,
+    values: (Option<&serde_json::value::RawValue>, &'static str),
+    unknown: Option<&serde_json::value::RawValue>,
+    sensitive: (Option<&serde_json::value::RawValue>, &'static str),
+) -> Result<Evidence, Error> {
+    let mut ev = Evidence::default();
+    let v = plan.materialise(values.0, resource, Field::Values(values.1))?;
+    let u = plan.materialise(unknown, resource, Field::Marks("after_unknown"))?;
+    let s = plan.materialise(sensitive.0, resource, Field::Marks(sensitive.1))?;
+    Extractor { out: &mut ev }.value(&v, &u, &s, "");
+    Ok(ev)
+}
+
+pub(super) fn extract_state(plan: &Plan, r: &ResourceValues) -> Result<Evidence, Error> {
+    extract(plan, &r.address, (r.values, "values"), None, (r.sensitive_values, "sensitive_values"))
+}
+
+pub(super) fn creates_or_replaces(actions: &[String]) -> bool {
+    actions.iter().any(|a| a == "create")
+}
+
+/// The resource this plan creates or replaces that the token comes from: a resource the
+/// `cluster_token` expression references in the calling module, or — when no token is passed —
+/// the module's own generator (the real module falls back to `random_id.this`).
+pub(super) fn regenerating_resource(
+    plan: &Plan,
+    steps: &[Step],
+    references: &[String],
+    res: &InstanceResources,
+    action: Action,
+    state: &TokenState,
+) -> Option<String> {
+    let caller = address::render(&steps[..steps.len().saturating_sub(1)]);
+    for r in references {
+        let parts: Vec<&str> = r.split('.').collect();
+        // `type.name[.attr]`; `data.`, `var.`, `local.`, `module.` and the like are not resources.
+        if parts.len() < 2
+            || ["var", "local", "module", "data", "each", "count", "path", "terraform", "self"].contains(&parts[0])
+        {
+            continue;
+        }
+        let base = format!(
+            "{}{}.{}",
+            if caller.is_empty() { String::new() } else { format!("{caller}.") },
+            parts[0],
+            parts[1]
+        );
+        for rc in &plan.resource_changes {
+            let a = rc.address.as_ref();
+            let same = a == base || (a.starts_with(&base) && a[base.len()..].starts_with('['));
+            if same && creates_or_replaces(&rc.change.actions) {
+                return Some(a.to_string());
+            }
+        }
+    }
+    if matches!(state, TokenState::NotSet) && matches!(action, Action::Create | Action::Replace) {
+        return res
+            .changes
+            .iter()
+            .find(|rc| {
+                let t = rc.address.rsplit('.').nth(1).unwrap_or("");
+                creates_or_replaces(&rc.change.actions) && (t.starts_with("random_") || rc.address.contains("token"))
+            })
+            .map(|rc| rc.address.to_string())
+            .or_else(|| Some(format!("{} (the module's own token)", address::render(steps))));
+    }
+    None
+}
+
+/// The map and token the module rendered before this plan: `before` of changed resources, and
+/// `prior_state` for the rest.
+pub(super) fn prior_values(plan: &Plan, res: &InstanceResources) -> Result<Prior, Error> {
+    let mut evidence = Vec::new();
+    for rc in &res.changes {
+        if rc.change.actions.iter().all(|a| a == "create") || rc.change.before.is_none() {
+            continue;
+        }
+        let ev = extract(
+            plan,
+            &rc.address,
+            (rc.change.before, "before"),
+            None,
+            (rc.change.before_sensitive, "before_sensitive"),
+        )?;
+        evidence.push((rc.address.to_string(), ev));
+    }
+    for r in &res.prior {
+        if evidence.iter().any(|(a, _)| a == &r.address) {
+            continue;
+        }
+        evidence.push((r.address.clone(), extract_state(plan, r)?));
+    }
+    let mut prior = Prior::default();
+    for (resource, ev) in &evidence {
+        let prov = |loc: &Location| Provenance::Rendered {
+            resource: resource.clone(),
+            attribute: loc.attribute.clone(),
+            via: loc.via.clone(),
+            prior: true,
+        };
+        if prior.keys.is_none() {
+            if let Some((MapEvidence::Keys(keys), loc)) = &ev.backup {
+                prior.keys = Some(resolved_keys(keys, &prov(loc)));
+            }
+        }
+        if prior.token.is_none() {
+            if let Some((Found { value: Some(v), .. }, loc)) = &ev.token {
+                prior.token = Some(Resolved { value: Value::Known(v.clone()), provenance: prov(loc), sensitive: true });
+            }
+        }
+    }
+    Ok(prior)
+}
+
+pub(super) fn instance_action(res: &InstanceResources) -> Action {
+    let managed: Vec<_> = res.changes.iter().filter(|rc| rc.mode.as_deref() != Some("data")).collect();
+    if managed.is_empty() {
+        return Action::NoOp;
+    }
+    let mut acts = BTreeSet::new();
+    for rc in &managed {
+        let a: Vec<&str> = rc.change.actions.iter().map(String::as_str).collect();
+        acts.insert(match a.as_slice() {
+            ["create"] => Action::Create,
+            ["delete"] => Action::Delete,
+            ["update"] => Action::Update,
+            ["read"] => Action::Read,
+            ["no-op"] | [] => Action::NoOp,
+            [_, _] => Action::Replace,
+            _ => Action::Update,
+        });
+    }
+    let all = |x: Action| acts.iter().all(|a| *a == x);
+    if all(Action::Create) {
+        Action::Create
+    } else if all(Action::Delete) {
+        Action::Delete
+    } else if all(Action::NoOp) || acts.iter().all(|a| matches!(a, Action::NoOp | Action::Read)) {
+        Action::NoOp
+    } else if acts.contains(&Action::Replace) || (acts.contains(&Action::Create) && acts.contains(&Action::Delete)) {
+        Action::Replace
+    } else {
+        Action::Update
+    }
+}
+
+/// Everything the module rendered into its resources after this plan (`resource_changes[].after`,
+/// or `planned_values` for plans without changes), plus data sources read into `prior_state`.
+pub(super) fn rendered_evidence(plan: &Plan, res: &InstanceResources) -> Result<Vec<(String, Evidence)>, Error> {
+    let mut out = Vec::new();
+    if !res.changes.is_empty() {
+        for rc in &res.changes {
+            if rc.change.actions.iter().all(|a| a == "delete") {
+                continue;
+            }
+            let ev = extract(
+                plan,
+                &rc.address,
+                (rc.change.after, "after"),
+                rc.change.after_unknown,
+                (rc.change.after_sensitive, "after_sensitive"),
+            )?;
+            out.push((rc.address.to_string(), ev));
+        }
+    } else {
+        for r in &res.planned {
+            out.push((r.address.clone(), extract_state(plan, r)?));
+        }
+    }
+    // Data sources read during planning (e.g. a cloudinit_config) are only in prior_state. Only
+    // data sources: a managed resource's prior values are what it held before, not what it gets.
+    for r in &res.prior {
+        if r.mode.as_deref() == Some("data") && !out.iter().any(|(a, _)| a == &r.address) {
+            out.push((r.address.clone(), extract_state(plan, r)?));
+        }
+    }
+    Ok(out)
+}
+
+pub(super) fn rendered_provenance(resource: &str, loc: &Location) -> Provenance {
+    Provenance::Rendered {
+        resource: resource.to_string(),
+        attribute: loc.attribute.clone(),
+        via: loc.via.clone(),
+        prior: false,
+    }
+}
+
+pub(super) fn resolved_keys(keys: &BTreeMap<String, Found>, prov: &Provenance) -> BTreeMap<String, Resolved> {
+    keys.iter()
+        .map(|(k, f)| {
+            let value = f.value.clone().map(Value::Known).unwrap_or(Value::Unknown);
+            let sensitive = f.sensitive || crate::catalogue::is_secret_key(k);
+            (k.clone(), Resolved { value, provenance: prov.clone(), sensitive })
+        })
+        .collect()
+}
