@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // etcd-backup-policy command line (SPEC §6). Exit codes follow conftest: 0 passed, 1 the policy
 // failed, 2 the input or the command line is wrong (one line on stderr, never a stack trace).
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, posix, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 
 const USAGE = `usage:
   etcd-backup-policy [check] PLAN.json... [--config DIR]... [--data FILE]... [--format F] [--stack NAME]
                      [--output FILE] [--fail-on deny|warn|never] [--rule ID=deny|warn|off]...
+                     [--source-root DIR]
   etcd-backup-policy fingerprint PLAN.json... [--config DIR] [--merge baseline.json] > baseline.json
   etcd-backup-policy inventory PLAN.json... --stack NAME [--merge inventory.json] > inventory.json
   etcd-backup-policy rules
@@ -22,6 +23,9 @@ and address both match (EB203); a Spacelift-wrapped plan names its own stack.
 and those terraform init downloaded (.terraform/modules), and evaluates them per module instance
 as Terraform does: what the plan JSON loses (a first create of the module). Give it once per plan,
 in the order of the plans; a configuration that contradicts its plan is exit 2.
+--source-root DIR is the repository root (default: the current directory): SARIF results and GitHub
+annotations name the .tf files by their path in it. With --format github, $GITHUB_STEP_SUMMARY (when
+set) gets the Markdown report.
 Example, from the Terraform directory:
   terraform show -json plan.out > plan.json && etcd-backup-policy check plan.json --config .
 Formats: text (default), json, opa, sarif, junit, github, markdown.
@@ -38,7 +42,7 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const a = { command: 'check', plans: [], data: [], format: 'text', output: null, failOn: 'deny', rules: {}, merge: null, configs: [], stack: null };
+  const a = { command: 'check', plans: [], data: [], format: 'text', output: null, failOn: 'deny', rules: {}, merge: null, configs: [], stack: null, sourceRoot: '.' };
   const args = [...argv];
   if (['check', 'fingerprint', 'inventory', 'rules', 'explain'].includes(args[0])) a.command = args.shift();
   const value = (flag) => {
@@ -56,6 +60,7 @@ function parseArgs(argv) {
       case '--merge': a.merge = next(); break;
       case '--config': a.configs.push(next()); break;
       case '--stack': a.stack = next(); break;
+      case '--source-root': a.sourceRoot = next(); break;
       case '-f': case '--format': a.format = next(); break;
       case '-o': case '--output': a.output = next(); break;
       case '--fail-on': {
@@ -212,7 +217,9 @@ async function main() {
   const data = args.data.map((f) => readJson(f, 'data file'));
   const toFile = args.output !== null;
   const color = !toFile && args.format === 'text' && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
-  const options = { data, rules: args.rules, names, color, config, stack: args.stack };
+  // Each configuration directory as a repository path, for SARIF and annotations.
+  const sourceRoots = args.configs.map((d) => relative(resolve(args.sourceRoot), resolve(d)).split(sep).join('/'));
+  const options = { data, rules: args.rules, names, color, config, stack: args.stack, sourceRoots };
   let result;
   try {
     result = api.check(plans, options, args.format);
@@ -220,6 +227,10 @@ async function main() {
     throw withDir(e);
   }
   const { text, summary } = result;
+  if (args.format === 'github' && process.env.GITHUB_STEP_SUMMARY) {
+    // GitHub shows 10 annotations per type: the job summary lists every finding.
+    appendFileSync(process.env.GITHUB_STEP_SUMMARY, api.render(plans, options, 'markdown'));
+  }
   if (toFile) writeFileSync(args.output, text);
   else process.stdout.write(text);
   if (args.failOn === 'never') return 0;

@@ -10,12 +10,15 @@ export interface Options {
   names?: string[];
   /** `.tf` files, `{ path: text }` with paths relative to the root module (`main.tf`, `platform/main.tf` for a local
    * module): resolves literal etcd_backup keys a first-create plan loses. */
-  config?: Record<string, string>;
+  config?: Record<string, string> | (Record<string, string> | null)[];
   /** ANSI colour in the text format. */
   color?: boolean;
   /** The current stack: with a cluster's address, what identifies this very cluster in the
    * inventory (EB203). A Spacelift-wrapped plan names its own (`spacelift.stack.id`). */
   stack?: string;
+  /** Per plan, the repository path of its configuration directory: SARIF results and GitHub
+   * annotations name `.tf` files by repository path (the CLI's `--source-root`). */
+  sourceRoots?: string[];
 }
 
 /** An error of the engine: `code` says which input was wrong. */
@@ -39,7 +42,16 @@ export interface KeyReport {
   unknown?: boolean;
 }
 
+export interface SourcePosition {
+  /** Relative to the configuration directory. */
+  file: string;
+  line: number;
+  column: number;
+}
+
 export interface Finding {
+  /** Where in the configuration (`--config`) the finding points. */
+  source?: SourcePosition;
   rule: string;
   name: string;
   severity: 'deny' | 'warn';

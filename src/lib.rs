@@ -42,6 +42,8 @@ pub struct Session {
     options: Options,
     /// The configuration of each plan, in order (`--config` is given once per plan).
     configs: Vec<config::Configuration>,
+    /// The names of the plans added, in order.
+    names: Vec<String>,
     plans: usize,
     clusters: Vec<model::Cluster>,
     /// The report of the plans added so far; rendering several formats runs the rules once.
@@ -52,7 +54,14 @@ impl Session {
     pub fn new(options: Options) -> Session {
         let configs =
             options.configs.iter().map(|c| c.as_ref().map(config::Configuration::parse).unwrap_or_default()).collect();
-        Session { options, configs, plans: 0, clusters: Vec::new(), report: std::cell::OnceCell::new() }
+        Session {
+            options,
+            configs,
+            plans: 0,
+            names: Vec::new(),
+            clusters: Vec::new(),
+            report: std::cell::OnceCell::new(),
+        }
     }
 
     pub fn add_plan(&mut self, name: &str, text: &[u8]) -> Result<(), Error> {
@@ -69,6 +78,7 @@ impl Session {
         // A cluster of an earlier plan may take over the location of one this plan deletes.
         lineage::link(&mut self.clusters);
         self.plans += 1;
+        self.names.push(name.to_string());
         self.report = std::cell::OnceCell::new();
         Ok(())
     }
@@ -81,6 +91,7 @@ impl Session {
         self.report.get_or_init(|| {
             let mut r = report::build(self.plans, &self.clusters, &self.options.severities, &self.options.context);
             r.config_errors = self.configs.iter().flat_map(|c| c.errors.iter().cloned()).collect();
+            r.source_roots = self.names.iter().cloned().zip(self.options.source_roots.iter().cloned()).collect();
             r
         })
     }

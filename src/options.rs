@@ -20,6 +20,9 @@ pub struct Options {
     /// The current stack (`--stack`): with a cluster's address, what identifies this very
     /// cluster in the inventory (EB203). A Spacelift-wrapped plan names its own.
     pub stack: Option<String>,
+    /// Per plan, where its configuration directory lies in the repository (`--source-root`):
+    /// SARIF and GitHub annotations name `.tf` files by repository path.
+    pub source_roots: Vec<String>,
 }
 
 /// Merges `b` into `a`: objects key by key, anything else replaced.
@@ -60,7 +63,7 @@ pub const DATA_KEYS: &[&str] = &["baseline", "inventory", "min_retention_window"
 pub const INVENTORY_KEYS: &[&str] = &["bucket", "cluster", "endpoint", "folder", "stack"];
 pub const BASELINE_KEYS: &[&str] = &["cluster", "plan", "token_sha256"];
 /// The keys of the engine's options (what the JS shim passes).
-pub const OPTION_KEYS: &[&str] = &["color", "config", "data", "rules", "stack"];
+pub const OPTION_KEYS: &[&str] = &["color", "config", "data", "rules", "source_roots", "stack"];
 const DATA_ROOT: &str = "etcd_backup";
 
 /// The known key nearest to `key`, when it is near enough to be a typo.
@@ -271,6 +274,15 @@ impl Options {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(list)) => list.iter().map(files).collect::<Result<_, _>>()?,
             Some(one) => vec![files(one)?],
+        };
+        opts.source_roots = match o.get("source_roots") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => {
+                a.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<_>>>().ok_or_else(|| {
+                    Error::Options { why: "source_roots must be a list of paths, one per plan".into() }
+                })?
+            }
+            Some(_) => return Err(Error::Options { why: "source_roots must be a list of paths, one per plan".into() }),
         };
         if let Some(r) = o.get("rules") {
             opts.severities.overrides.extend(severity_map(r, "rules")?);

@@ -25,6 +25,21 @@ pub struct Report {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub config_errors: Vec<String>,
     pub summary: Summary,
+    /// Per plan, the repository path of its configuration directory (`--source-root`): where
+    /// SARIF and GitHub annotations find the `.tf` files. Not part of the JSON model.
+    #[serde(skip)]
+    pub source_roots: BTreeMap<String, String>,
+}
+
+impl Report {
+    /// A finding's `.tf` file as a repository path, when it has a source.
+    pub fn repo_path(&self, f: &Finding) -> Option<String> {
+        let src = f.source.as_ref()?;
+        Some(match self.source_roots.get(&f.plan).map(|r| r.trim_matches('/')).filter(|r| !r.is_empty() && *r != ".") {
+            Some(root) => format!("{root}/{}", src.file),
+            None => src.file.clone(),
+        })
+    }
 }
 
 #[derive(Serialize, Debug, Clone)]
@@ -259,5 +274,6 @@ pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities,
         findings,
         clusters: clusters.iter().map(|c| cluster_report(c, ctx)).collect(),
         config_errors: Vec::new(),
+        source_roots: BTreeMap::new(),
     }
 }

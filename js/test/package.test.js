@@ -132,6 +132,83 @@ test('SARIF validates against the SARIF 2.1.0 JSON schema', () => {
   assert.match(sarif.runs[0].tool.driver.rules[result.ruleIndex].help.text, /robfig/);
 });
 
+test('SARIF for code scanning: the .tf line as a repository path, fingerprints that survive moved lines', () => {
+  const schema = JSON.parse(readFileSync(join(pkgDir, 'node_modules', '@microsoft', 'jest-sarif', 'lib', 'schemas', 'sarif-2.1.0-rtm.5.json'), 'utf8'));
+  const validate = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false }).compile(schema);
+  const repo = mkdtempSync(join(tmpdir(), 'ebp-sarif-'));
+  const dir = join(repo, 'infra', 'prod');
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(fixtures, 'first-create-missing-bucket'), dir, { recursive: true });
+  const sarifOf = () => JSON.parse(spawnSync(process.execPath, [cli, 'check', join(dir, 'plan.json'), '--config', dir, '--source-root', repo, '--format', 'sarif'], { encoding: 'utf8' }).stdout);
+  const before = sarifOf();
+  assert.ok(validate(before), JSON.stringify(validate.errors, null, 1));
+  const eb110 = before.runs[0].results.find((r) => r.ruleId === 'EB110');
+  assert.deepEqual(eb110.locations[0].physicalLocation, { artifactLocation: { uri: 'infra/prod/main.tf', uriBaseId: '%SRCROOT%' }, region: { startLine: 27, startColumn: 21 } });
+  const eb101 = before.runs[0].results.find((r) => r.ruleId === 'EB101');
+  assert.equal(eb101.locations[0].physicalLocation.region.startLine, 23, 'an absent key points at the etcd_backup argument');
+  const rules = before.runs[0].tool.driver.rules;
+  assert.ok(rules.every((r) => /^\d+\.\d$/.test(r.properties['security-severity']) && r.properties.tags.length > 0));
+  assert.ok(rules.find((r) => r.id === 'EB110').properties.tags.includes('security'));
+  // Lines that only move keep every fingerprint.
+  writeFileSync(join(dir, 'main.tf'), `# moved\n\n${readFileSync(join(dir, 'main.tf'), 'utf8')}`);
+  const after = sarifOf();
+  assert.equal(after.runs[0].results.find((r) => r.ruleId === 'EB110').locations[0].physicalLocation.region.startLine, 29);
+  assert.deepEqual(after.runs[0].results.map((r) => r.partialFingerprints), before.runs[0].results.map((r) => r.partialFingerprints));
+  // Without --config: the plan file and the cluster as a logical location.
+  const plain = JSON.parse(runCli([plan('missing-bucket'), '--format', 'sarif']).stdout);
+  assert.ok(validate(plain));
+  assert.equal(plain.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri, plan('missing-bucket'));
+  assert.equal(plain.runs[0].results[0].locations[0].logicalLocations[0].fullyQualifiedName, 'module.k8s');
+  rmSync(repo, { recursive: true, force: true });
+});
+
+test('GitHub annotations: file, line, col and title; at most 10 per type, the rest in a notice and the job summary', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ebp-gh-'));
+  const summary = join(dir, 'summary.md');
+  const one = spawnSync(process.execPath, [cli, plan('first-create-missing-bucket'), '--config', join(fixtures, 'first-create-missing-bucket'), '--source-root', fixtures, '--format', 'github'], { encoding: 'utf8' });
+  assert.match(one.stdout, /^::error file=first-create-missing-bucket\/main\.tf,line=27,col=21,title=EB110 hardcoded-credential::/m);
+  // A fleet of 30 clusters with many findings each.
+  const p = JSON.parse(readFileSync(plan('literal'), 'utf8'));
+  const call = p.configuration.root_module.module_calls.k8s;
+  p.configuration.root_module.module_calls = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`k${i}`, { ...call, expressions: { etcd_backup: { constant_value: { s3: 'true', 's3-folder': '/x/' } } } }]));
+  p.resource_changes = [];
+  p.planned_values = {};
+  writeFileSync(join(dir, 'fleet.json'), JSON.stringify(p));
+  const r = spawnSync(process.execPath, [cli, join(dir, 'fleet.json'), '--format', 'github'], { encoding: 'utf8', env: { ...process.env, GITHUB_STEP_SUMMARY: summary } });
+  assert.equal(r.status, 1);
+  const lines = r.stdout.split('\n');
+  assert.equal(lines.filter((l) => l.startsWith('::error ')).length, 10);
+  assert.equal(lines.filter((l) => l.startsWith('::warning ')).length, 10);
+  const notice = lines.filter((l) => l.startsWith('::notice '));
+  assert.equal(notice.length, 1);
+  const report = JSON.parse(runCli([join(dir, 'fleet.json'), '--format', 'json']).stdout);
+  assert.match(notice[0], new RegExp(`::${report.findings.length - 20} more finding`));
+  const md = readFileSync(summary, 'utf8');
+  assert.match(md, /^### etcd-backup-policy: ❌ failed/);
+  assert.equal((md.match(/<details/g) ?? []).length, 30);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('Markdown PR comment: a table per cluster, collapsible findings with file:line, cut to fit a comment', () => {
+  const md = runCli([plan('first-create-missing-bucket'), '--config', join(fixtures, 'first-create-missing-bucket'), '--format', 'markdown']).stdout;
+  assert.match(md, /\| Cluster \| Action \| Location \| Schedule \| Retention window \| Restore \| Token \| Findings \|/);
+  assert.match(md, /\| `module\.k8s` \| create \| incomplete \|.*\| on \| unverified \| ❌ 3, ⚠️ 1 \|/);
+  assert.match(md, /<details open><summary><code>module\.k8s<\/code>: 4 finding\(s\)<\/summary>/);
+  assert.match(md, /\| ❌ EB110 hardcoded-credential \| `s3-access-key` \| `[^`]*first-create-missing-bucket\/main\.tf:27` \|/);
+  // 1 500 clusters: far more than a comment holds.
+  const dir = mkdtempSync(join(tmpdir(), 'ebp-md-'));
+  const p = JSON.parse(readFileSync(plan('literal'), 'utf8'));
+  const call = p.configuration.root_module.module_calls.k8s;
+  p.configuration.root_module.module_calls = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`k${i}`, { ...call, expressions: { etcd_backup: { constant_value: { s3: 'true' } } } }]));
+  p.resource_changes = [];
+  p.planned_values = {};
+  writeFileSync(join(dir, 'fleet.json'), JSON.stringify(p));
+  const big = runCli([join(dir, 'fleet.json'), '--format', 'markdown']).stdout;
+  assert.ok(big.length <= 65536, `${big.length} characters`);
+  assert.match(big, /> \d+ more finding\(s\) not shown: a comment holds at most 65536 characters/);
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test('JUnit XML has one failure per deny and parses as XML', () => {
   const r = runCli([plan('rules-fire'), '--format', 'junit']);
   const report = JSON.parse(runCli([plan('rules-fire'), '--format', 'json']).stdout);
@@ -147,15 +224,15 @@ test('GitHub annotations are single workflow-command lines', () => {
   const out = runCli([plan('rules-fire'), '--format', 'github']).stdout.trim().split('\n');
   const commands = out.filter((l) => l.startsWith('::'));
   assert.ok(commands.length > 10);
-  for (const l of commands) assert.match(l, /^::(error|warning) file=[^,:]+,title=[^,:]+::[^\n]+$/);
+  for (const l of commands) assert.match(l, /^::(?:(?:error|warning) file=[^,:]+,|notice )title=[^,:]+::[^\n]+$/);
   assert.ok(commands.some((l) => l.includes('%0AFix: ')));
 });
 
 test('Markdown is a PR comment with a cluster table and a findings table', () => {
   const md = runCli([plan('fleet-shared'), '--format', 'markdown']).stdout;
   assert.match(md, /^### etcd-backup-policy: ❌ failed/);
-  assert.match(md, /\| Cluster \| Plan \| Action \| Location/);
-  assert.match(md, /\| ❌ deny \| EB201 shared-backup-location \|/);
+  assert.match(md, /\| Cluster \| Action \| Location/);
+  assert.match(md, /\| ❌ EB201 shared-backup-location \| `s3-folder` \|/);
   assert.ok(!md.includes('<bucket>'));
 });
 

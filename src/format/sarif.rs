@@ -1,16 +1,66 @@
-//! SARIF 2.1.0 (OASIS), for code-scanning uploads. Every rule is in the driver with its help text;
-//! a finding's location is the plan file, its logical location the cluster address.
+//! SARIF 2.1.0 (OASIS), for GitHub code scanning. Every rule is in the driver with its help text,
+//! `security-severity` and tags. With `--config` a result points at the `.tf` line of the value
+//! (or of the `etcd_backup` argument when the key is absent), as a repository path
+//! (`--source-root`); without it, at the plan file with the cluster as logical location.
+//! `partialFingerprints` hash what a finding is about — rule, plan, cluster, key — never its line,
+//! so an edit that only moves lines keeps the alert.
 
 use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
 
-use crate::report::{Report, TOOL_NAME, TOOL_VERSION};
-use crate::rules::{self, Severity};
+use crate::report::{Finding, Report, TOOL_NAME, TOOL_VERSION};
+use crate::rules::{self, Rule, Severity};
 
 fn level(s: &str) -> &'static str {
     if s == "deny" {
         "error"
     } else {
         "warning"
+    }
+}
+
+/// Rules about credentials and transport are security findings; the rest guard the backups'
+/// reliability (restores that fail, snapshots that are lost).
+const SECURITY: &[&str] = &["EB105", "EB109", "EB110"];
+
+/// GitHub's scale: 9.0+ critical, 7.0+ high, 4.0+ medium.
+fn security_severity(rule: &Rule) -> &'static str {
+    match (SECURITY.contains(&rule.id), rule.default) {
+        (true, Severity::Deny) => "9.0",
+        (true, _) => "7.5",
+        (false, Severity::Deny) => "7.0",
+        (false, _) => "4.0",
+    }
+}
+
+fn tags(rule: &Rule) -> Vec<&'static str> {
+    let kind = if SECURITY.contains(&rule.id) { "security" } else { "reliability" };
+    vec![kind, "terraform", "k3s", "etcd-backup"]
+}
+
+fn fingerprint(f: &Finding) -> String {
+    let mut h = Sha256::new();
+    for part in [f.rule, f.plan.as_str(), f.cluster.as_str(), f.key.as_deref().unwrap_or("")] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+}
+
+fn location(r: &Report, f: &Finding) -> Value {
+    let logical = json!([{ "fullyQualifiedName": f.cluster, "kind": "module" }]);
+    match (r.repo_path(f), &f.source) {
+        (Some(path), Some(src)) => json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": path, "uriBaseId": "%SRCROOT%" },
+                "region": { "startLine": src.line, "startColumn": src.column },
+            },
+            "logicalLocations": logical,
+        }),
+        _ => json!({
+            "physicalLocation": { "artifactLocation": { "uri": f.plan } },
+            "logicalLocations": logical,
+        }),
     }
 }
 
@@ -26,6 +76,7 @@ pub fn render(r: &Report) -> Result<String, crate::error::Error> {
                 "fullDescription": { "text": rule.summary },
                 "help": { "text": rule.doc, "markdown": rule.doc },
                 "defaultConfiguration": { "level": if rule.default == Severity::Deny { "error" } else { "warning" } },
+                "properties": { "security-severity": security_severity(rule), "tags": tags(rule) },
             })
         })
         .collect();
@@ -38,12 +89,9 @@ pub fn render(r: &Report) -> Result<String, crate::error::Error> {
                 "ruleIndex": all.iter().position(|x| x.id == f.rule).unwrap_or(0),
                 "level": level(f.severity),
                 "message": { "text": format!("{}. Fix: {}", f.message, f.remediation) },
-                "locations": [{
-                    "physicalLocation": { "artifactLocation": { "uri": f.plan } },
-                    "logicalLocations": [{ "fullyQualifiedName": f.cluster, "kind": "module" }],
-                }],
-                "partialFingerprints": { "cluster/rule/key": format!("{}/{}/{}", f.cluster, f.rule, f.key.as_deref().unwrap_or("")) },
-                "properties": { "cluster": f.cluster, "key": f.key, "severity": f.severity },
+                "locations": [location(r, f)],
+                "partialFingerprints": { "etcdBackupPolicy/v1": fingerprint(f) },
+                "properties": { "cluster": f.cluster, "key": f.key, "severity": f.severity, "plan": f.plan },
             })
         })
         .collect();
@@ -52,6 +100,7 @@ pub fn render(r: &Report) -> Result<String, crate::error::Error> {
         "version": "2.1.0",
         "runs": [{
             "tool": { "driver": { "name": TOOL_NAME, "version": TOOL_VERSION, "semanticVersion": TOOL_VERSION, "rules": driver_rules } },
+            "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "the repository root (--source-root)" } } },
             "results": results,
         }],
     });
