@@ -68,8 +68,7 @@ pub fn render(r: &Report) -> String {
     if !r.clusters.is_empty() {
         s.push_str("| Cluster | Action | Location | Schedule | Retention window | Restore | Token | Findings |\n");
         s.push_str("|---|---|---|---|---|---|---|---|\n");
-        let mut rows = 0;
-        for c in &r.clusters {
+        for (rows, c) in r.clusters.iter().enumerate() {
             let window = match (c.window_s, c.s3_window_s) {
                 (Some(l), Some(s3)) => format!("{} local, {} S3", human(l as f64), human(s3 as f64)),
                 (Some(l), None) => format!("{} local", human(l as f64)),
@@ -102,7 +101,6 @@ pub fn render(r: &Report) -> String {
                 break;
             }
             s.push_str(&row);
-            rows += 1;
         }
         s.push('\n');
         'clusters: for c in &r.clusters {
