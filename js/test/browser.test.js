@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFileSync, mkdirSync } from 'node:fs';
 import { join, dirname, extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -22,7 +22,9 @@ before(async () => {
   server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     try {
-      const body = await readFile(join(pkgDir, path));
+      // /fixtures/… serves the test plans from the same origin (for ?plan=URL).
+      const file = path.startsWith('/fixtures/') ? join(fixtures, path.slice('/fixtures/'.length)) : join(pkgDir, path);
+      const body = await readFile(file);
       res.writeHead(200, { 'content-type': TYPES[extname(path)] ?? 'application/octet-stream' });
       res.end(body);
     } catch {
@@ -42,15 +44,16 @@ after(async () => {
   server?.close();
 });
 
-async function openViewer() {
-  const page = await browser.newPage();
+async function openViewer(query = '', viewport = { width: 1280, height: 800 }) {
+  const page = await browser.newPage({ viewport });
   const foreign = [];
   page.on('request', (r) => {
     if (!r.url().startsWith(origin)) foreign.push(r.url());
   });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${origin}/viewer/index.html`);
+  await page.goto(`${origin}/viewer/index.html${query}`);
+  await page.waitForFunction(() => document.documentElement.dataset.ready === 'true');
   return { page, foreign, errors };
 }
 
@@ -145,5 +148,93 @@ test('the element is embeddable on its own and renders plan text as text', async
   });
   assert.ok(html.includes('&lt;img src=x onerror=alert(1)&gt;'));
   assert.ok(!html.includes('<img'));
+  await page.close();
+});
+
+// Screenshots of the page, kept as test artifacts (js/test/artifacts/, not committed).
+const artifacts = join(pkgDir, 'test', 'artifacts');
+mkdirSync(artifacts, { recursive: true });
+
+/** The picture's edges, and what the report says they must be. */
+const edges = (page) =>
+  page.evaluate(() => {
+    const el = document.getElementById('report');
+    const drawn = [...el.shadowRoot.querySelectorAll('svg.fleet path.edge')].map((p) => [p.dataset.cluster, p.dataset.location, p.classList.contains('conflict')]);
+    const conflicts = new Set(el.report.findings.filter((f) => ['EB201', 'EB202', 'EB203'].includes(f.rule)).map((f) => f.cluster));
+    const expected = el.report.clusters.filter((c) => c.location).map((c) => [c.address, `${c.location.service}/${c.location.bucket}/${c.location.folder}`, conflicts.has(c.address)]);
+    return { drawn, expected };
+  });
+
+test('?plan=URL opens a same-origin plan; the fleet picture has the report\'s edges, collisions in red', async () => {
+  for (const [name, viewport] of [['1280x800', { width: 1280, height: 800 }], ['phone', { width: 390, height: 844 }]]) {
+    const { page, foreign, errors } = await openViewer('?plan=/fixtures/fleet-nested/plan.json', viewport);
+    await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelectorAll('svg.fleet path.edge').length > 0);
+    const { drawn, expected } = await edges(page);
+    assert.deepEqual(drawn, expected);
+    assert.ok(drawn.some((e) => e[2]) && drawn.some((e) => !e[2]), 'some edges red, some not');
+    const restoreMarks = await page.evaluate(() => document.getElementById('report').shadowRoot.querySelectorAll('svg.fleet circle.node.restore').length);
+    assert.ok(restoreMarks > 0);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name}: the page scrolls sideways by ${overflow}px`);
+    await page.screenshot({ path: join(artifacts, `viewer-fleet-${name}.png`), fullPage: true });
+    assert.deepEqual(foreign, []);
+    assert.deepEqual(errors, []);
+    await page.close();
+  }
+  const { page, foreign } = await openViewer('?plan=http://example.com/plan.json');
+  await page.waitForFunction(() => document.getElementById('error').textContent.length > 0);
+  assert.match(await page.textContent('#error'), /only plans from this page's own origin/);
+  assert.deepEqual(foreign, [], 'a foreign plan URL is never fetched');
+  await page.close();
+});
+
+test('a drop of several plans and a Terraform directory evaluates them together', async () => {
+  const { page, errors } = await openViewer();
+  page.on('console', (m) => errors.push(m.text()));
+  const plans = ['fleet-first-create-collide', 'seed'].map((c) => ({ name: `${c}.json`, text: readFileSync(join(fixtures, c, 'plan.json'), 'utf8') }));
+  const tf = readFileSync(join(fixtures, 'fleet-first-create-collide', 'main.tf'), 'utf8');
+  await page.evaluate(({ plans, tf }) => {
+    const files = plans.map((p) => new File([p.text], p.name, { type: 'application/json' }));
+    // A directory entry as Chromium hands it over (FileSystemDirectoryEntry), holding main.tf.
+    const fileEntry = { isFile: true, isDirectory: false, name: 'main.tf', file: (ok) => ok(new File([tf], 'main.tf')) };
+    const hidden = { isFile: false, isDirectory: true, name: '.terraform', createReader: () => ({ readEntries: (ok) => ok([]) }) };
+    let served = false;
+    const dirEntry = { isFile: false, isDirectory: true, name: 'stack', createReader: () => ({ readEntries: (ok) => { const batch = served ? [] : [fileEntry, hidden]; served = true; ok(batch); } }) };
+    const items = [...files.map((f) => ({ webkitGetAsEntry: () => ({ isFile: true, isDirectory: false, name: f.name }) })), { webkitGetAsEntry: () => dirEntry }];
+    const ev = new Event('drop', { bubbles: true, cancelable: true });
+    Object.defineProperty(ev, 'dataTransfer', { value: { items, files } });
+    document.getElementById('drop').dispatchEvent(ev);
+  }, { plans, tf });
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelectorAll('.card').length === 4 || document.getElementById('error').textContent).catch(() => {});
+  assert.equal(await page.textContent('#error'), '');
+  const c = await cards(page);
+  assert.ok(c[0].findings.includes('DENY EB201 shared-backup-location'), 'the dropped directory is the first plan\'s configuration');
+  assert.equal(c[3].cluster, 'module.k8s');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('each card tells where each value came from; Copy as Markdown works from the keyboard', async () => {
+  const { page } = await openViewer();
+  const dir = join(fixtures, 'first-create-missing-bucket');
+  await page.setInputFiles('#files', [join(dir, 'plan.json'), join(dir, 'main.tf')]);
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelectorAll('.card').length === 1);
+  const values = await page.evaluate(() => {
+    const root = document.getElementById('report').shadowRoot;
+    const cell = (attr, k) => root.querySelector(`[${attr}="${k}"]`)?.textContent;
+    return { key: cell('data-value', 's3-access-key'), from: cell('data-from', 's3-access-key'), folder: cell('data-value', 's3-folder'), at: root.querySelector('[data-source]')?.textContent };
+  });
+  assert.deepEqual(values, { key: '(sensitive)', from: 'main.tf:27', folder: 'first-missing', at: 'at main.tf:23' });
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  await page.focus('#check');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'copy');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('status').textContent.length > 0);
+  const md = await page.inputValue('#markdown');
+  assert.match(md, /^### etcd-backup-policy: ❌ failed/);
+  assert.match(md, /main\.tf:27/);
+  for (const s of secrets) assert.ok(!md.includes(s));
+  await page.screenshot({ path: join(artifacts, 'viewer-values-1280x800.png'), fullPage: true });
   await page.close();
 });

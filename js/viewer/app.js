@@ -1,10 +1,16 @@
 // The plan-review page: reads dropped, chosen or pasted files locally and evaluates them in WASM.
-import { evaluate } from '../browser.js';
+import { evaluate, render } from '../browser.js';
 import './element.js';
 
 const $ = (id) => document.getElementById(id);
 let files = [];
 let dirFiles = [];
+// Plans fetched from this page's own origin (`?plan=URL`, repeatable): [name, bytes].
+let fetched = [];
+// Config files from a dropped directory: {path: text}, paths as --config DIR names them.
+let droppedConfig = {};
+// What the last run evaluated, for "Copy as Markdown".
+let last = null;
 
 const MANIFEST = '.terraform/modules/modules.json';
 
@@ -31,6 +37,11 @@ async function run() {
     const path = configPath(f);
     if (path) config[path] = await f.text();
   }
+  Object.assign(config, droppedConfig);
+  for (const [name, bytes] of fetched) {
+    plans.push(bytes);
+    names.push(name);
+  }
   for (const f of files) {
     if (f.name.endsWith('.tf') || f.name.endsWith('.tf.json')) config[f.name] = await f.text();
     else {
@@ -43,13 +54,71 @@ async function run() {
     names.push('(pasted)');
   }
   if (plans.length === 0) return;
+  const options = { names, config: Object.keys(config).length ? config : undefined };
   try {
-    $('report').report = evaluate(plans, { names, config: Object.keys(config).length ? config : undefined });
+    $('report').report = evaluate(plans, options);
+    last = { plans, options };
+    $('copy').disabled = false;
   } catch (e) {
     $('report').report = null;
+    last = null;
+    $('copy').disabled = true;
     $('error').textContent = e.message;
   }
 }
+
+/** A dropped directory's Terraform files, read like --config DIR (hidden directories skipped). */
+async function readDirectory(entry, prefix = '', out = {}) {
+  const entries = await new Promise((resolve, reject) => {
+    const reader = entry.createReader();
+    const all = [];
+    const next = () => reader.readEntries((batch) => (batch.length ? (all.push(...batch), next()) : resolve(all)), reject);
+    next();
+  });
+  for (const e of entries) {
+    const path = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory) {
+      if (!e.name.startsWith('.') && e.name !== 'node_modules') await readDirectory(e, path, out);
+    } else if (e.name.endsWith('.tf') || e.name.endsWith('.tf.json')) {
+      out[path] = await new Promise((resolve, reject) => e.file((f) => f.text().then(resolve, reject), reject));
+    }
+  }
+  return out;
+}
+
+/** `?plan=URL` (repeatable): fetched from this page's own origin only — nothing leaves it. */
+async function fetchPlans() {
+  const urls = new URLSearchParams(location.search).getAll('plan');
+  for (const u of urls) {
+    const url = new URL(u, location.href);
+    if (url.origin !== location.origin) {
+      $('error').textContent = `${u}: only plans from this page's own origin are opened (nothing leaves the browser)`;
+      return;
+    }
+    const res = await fetch(url);
+    if (!res.ok) {
+      $('error').textContent = `${u}: HTTP ${res.status}`;
+      return;
+    }
+    fetched.push([url.pathname.split('/').pop() || 'plan.json', new Uint8Array(await res.arrayBuffer())]);
+  }
+  if (urls.length > 0) await run();
+}
+
+$('copy').addEventListener('click', async () => {
+  if (!last) return;
+  const md = render(last.plans, last.options, 'markdown');
+  $('markdown').value = md;
+  $('markdown').hidden = false;
+  try {
+    await navigator.clipboard.writeText(md);
+    $('status').textContent = 'copied';
+  } catch {
+    // No clipboard (permissions, plain http): the text is selected for copying by hand.
+    $('markdown').select();
+    $('status').textContent = 'select and copy the text below';
+  }
+});
 
 $('files').addEventListener('change', (e) => {
   files = [...e.target.files];
@@ -66,9 +135,16 @@ drop.addEventListener('dragover', (e) => {
   drop.classList.add('over');
 });
 drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-drop.addEventListener('drop', (e) => {
+drop.addEventListener('drop', async (e) => {
   e.preventDefault();
   drop.classList.remove('over');
-  files = [...e.dataTransfer.files];
+  // Several plans and a Terraform directory may come in one drop.
+  const entries = [...(e.dataTransfer.items ?? [])].map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
+  droppedConfig = {};
+  for (const entry of entries.filter((x) => x.isDirectory)) await readDirectory(entry, '', droppedConfig);
+  files = [...e.dataTransfer.files].filter((f) => !entries.some((x) => x.isDirectory && x.name === f.name));
   run();
 });
+// The WASM is instantiated and every control listens: tests and scripts may drive the page now.
+document.documentElement.dataset.ready = 'true';
+fetchPlans();

@@ -1,6 +1,8 @@
-// <etcd-backup-report>: renders an etcd-backup-policy report — one card per cluster (location,
-// schedule, retention window, restore, token status) and its findings. Set `element.report` to a
-// report object (from `evaluate`). Everything is rendered as text nodes: plan content is data,
+// <etcd-backup-report>: renders an etcd-backup-policy report — a picture of the fleet (clusters on
+// the left, backup locations on the right, an edge per cluster, collisions and overlaps in red,
+// restore-on clusters marked), then one card per cluster (location, schedule, retention window,
+// restore, token status, its findings, and where each value came from). Set `element.report` to
+// a report object (from `evaluate`). Everything is rendered as text nodes: plan content is data,
 // never markup.
 
 const STYLE = `
@@ -19,7 +21,84 @@ li.deny { border-color: #d92d20; } li.warn { border-color: #f79009; }
 .rule { font-weight: 600; } .fix { color: #475467; font-size: 13px; }
 .ok { color: #067647; }
 .errors { color: #b54708; margin-top: 12px; }
+.fleet-wrap { overflow-x: auto; margin: 0 0 16px; }
+/* At a phone's width the picture keeps readable text and scrolls on its own. */
+.fleet { width: 100%; min-width: 720px; height: auto; border: 1px solid #d0d5dd; border-radius: 8px; background: #fcfcfd; }
+.fleet text { font: 12px ui-monospace, monospace; fill: #1d2430; }
+.fleet .edge { stroke: #98a2b3; stroke-width: 1.5; fill: none; }
+.fleet .edge.conflict { stroke: #d92d20; stroke-width: 2.5; }
+.fleet .node { fill: #fff; stroke: #667085; }
+.fleet .node.restore { fill: #2e90fa; stroke: #175cd3; }
+.fleet .loc.conflict { fill: #d92d20; }
+.fleet .legend { fill: #475467; }
+details.values { margin-top: 8px; } details.values summary { cursor: pointer; color: #475467; }
+table { border-collapse: collapse; width: 100%; font-size: 12px; margin-top: 4px; }
+td, th { text-align: left; padding: 2px 6px 2px 0; vertical-align: top; word-break: break-all; }
+th { color: #667085; font-weight: 500; }
 `;
+
+const SVG = 'http://www.w3.org/2000/svg';
+// Findings that mean two clusters' locations meet.
+const CONFLICTS = new Set(['EB201', 'EB202', 'EB203']);
+
+function svg(tag, attrs = {}, text) {
+  const e = document.createElementNS(SVG, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+const short = (s, n = 44) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+const locationKey = (l) => `${l.service}/${l.bucket}/${l.folder}`;
+
+/** The fleet as a picture: one node per cluster, one per location, an edge per cluster. */
+function fleetPicture(r) {
+  const clusters = r.clusters;
+  const conflicted = new Set(r.findings.filter((f) => CONFLICTS.has(f.rule)).map((f) => `${f.plan}\u0000${f.cluster}`));
+  const locations = [...new Set(clusters.filter((c) => c.location).map((c) => locationKey(c.location)))].sort();
+  const row = 26;
+  const height = Math.max(clusters.length, locations.length, 1) * row + 40;
+  const pic = svg('svg', { class: 'fleet', viewBox: `0 0 900 ${height}`, role: 'img', part: 'fleet', 'aria-label': `fleet: ${clusters.length} cluster(s) writing to ${locations.length} backup location(s)` });
+  pic.append(svg('title', {}, 'Which cluster writes its snapshots where'));
+  pic.append(svg('text', { x: 10, y: 16, class: 'legend' }, 'clusters (● restore on)'), svg('text', { x: 540, y: 16, class: 'legend' }, 'backup locations (red: shared or overlapping)'));
+  const y = (i) => 36 + i * row;
+  const locY = new Map(locations.map((l, i) => [l, y(i)]));
+  const locConflict = new Set();
+  clusters.forEach((c, i) => {
+    const id = `${c.plan}\u0000${c.address}`;
+    const conflict = conflicted.has(id);
+    if (c.location) {
+      const key = locationKey(c.location);
+      if (conflict) locConflict.add(key);
+      const path = `M 400 ${y(i) - 4} C 470 ${y(i) - 4}, 460 ${locY.get(key) - 4}, 530 ${locY.get(key) - 4}`;
+      const edge = svg('path', { d: path, class: `edge${conflict ? ' conflict' : ''}`, 'data-cluster': c.address, 'data-plan': c.plan, 'data-location': key });
+      edge.append(svg('title', {}, `${c.address} → ${key}${conflict ? ' (shared or overlapping)' : ''}`));
+      pic.append(edge);
+    }
+    const restore = c.restore !== false && c.action !== 'delete';
+    pic.append(svg('circle', { cx: 398, cy: y(i) - 4, r: 5, class: `node${restore ? ' restore' : ''}` }));
+    const label = svg('text', { x: 390, y: y(i), 'text-anchor': 'end', 'data-cluster': c.address }, short(`${c.address}${r.summary.plans > 1 ? ` (${c.plan})` : ''}`));
+    label.append(svg('title', {}, `${c.address} (${c.plan}): ${c.action}, restore ${c.restore === null ? 'unknown (counts as on)' : c.restore ? 'on' : 'off'}`));
+    pic.append(label);
+  });
+  for (const [key, ly] of locY) {
+    pic.append(svg('circle', { cx: 532, cy: ly - 4, r: 5, class: `node loc${locConflict.has(key) ? ' conflict' : ''}` }));
+    pic.append(svg('text', { x: 542, y: ly, 'data-location': key }, short(key, 50)));
+  }
+  return pic;
+}
+
+/** Each key's value (or `(sensitive)`/`(unknown)`) and where it came from. */
+function valuesTable(c) {
+  const rows = Object.entries(c.keys ?? {}).map(([k, v]) => {
+    const value = v.value ?? (v.sensitive ? '(sensitive)' : v.unknown ? '(unknown)' : '–');
+    return el('tr', {}, el('td', {}, k), el('td', { 'data-value': k }, value), el('td', { 'data-from': k }, v.from ?? v.source));
+  });
+  if (c.token?.from) rows.push(el('tr', {}, el('td', {}, 'cluster_token'), el('td', {}, '(sensitive)'), el('td', { 'data-from': 'cluster_token' }, c.token.from)));
+  if (rows.length === 0) return null;
+  return el('details', { class: 'values' }, el('summary', {}, 'values and where they came from'),
+    el('table', {}, el('tr', {}, el('th', {}, 'key'), el('th', {}, 'value'), el('th', {}, 'from')), ...rows));
+}
 
 function human(seconds) {
   if (seconds === null || seconds === undefined) return null;
@@ -73,6 +152,7 @@ export class EtcdBackupReport extends HTMLElement {
       el('p', { class: `summary ${failed ? 'fail' : 'pass'}`, part: 'summary' },
         `${failed ? 'FAIL' : 'PASS'}: ${s.plans} plan(s), ${s.clusters} cluster(s): ${s.deny} deny, ${s.warn} warn`),
     );
+    if (r.clusters.length > 0) root.append(el('div', { class: 'fleet-wrap', tabindex: '0', 'aria-label': 'fleet picture (scrolls sideways)' }, fleetPicture(r)));
     const cards = el('div', { class: 'cards' });
     for (const c of r.clusters) {
       const loc = c.location ? `${c.location.service} / ${c.location.bucket} / ${c.location.folder || '(bucket root)'}` : c.backup === 'configured' ? 'incomplete' : c.backup;
@@ -90,11 +170,15 @@ export class EtcdBackupReport extends HTMLElement {
         list.append(el('li', { class: f.severity },
           el('span', { class: 'rule' }, `${f.severity.toUpperCase()} ${f.rule} ${f.name}`), el('br'),
           f.message, el('br'),
-          el('span', { class: 'fix' }, `fix: ${f.remediation}`)));
+          el('span', { class: 'fix' }, `fix: ${f.remediation}`),
+          ...(f.source ? [el('br'), el('span', { class: 'fix', 'data-source': '' }, `at ${f.source.file}:${f.source.line}`)] : [])));
       }
       if (findings.length === 0) list.append(el('li', { class: 'ok' }, 'no finding'));
-      cards.append(el('section', { class: 'card', part: 'card', 'data-cluster': c.address },
-        el('h3', {}, c.address), el('div', { class: 'plan' }, `${c.plan} · ${c.action}`), dl, list));
+      const card = el('section', { class: 'card', part: 'card', 'data-cluster': c.address },
+        el('h3', {}, c.address), el('div', { class: 'plan' }, `${c.plan} · ${c.action}`), dl, list);
+      const values = valuesTable(c);
+      if (values) card.append(values);
+      cards.append(card);
     }
     root.append(cards);
     if (r.config_errors?.length) root.append(el('div', { class: 'errors' }, ...r.config_errors.map((e) => el('div', {}, e))));
