@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::model::{Backup, Cluster, Resolved};
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
     /// `aws` for any `*.amazonaws.com` endpoint (bucket names are global there), otherwise the
     /// lower-cased `host:port` without the default port.
@@ -34,6 +34,19 @@ impl Location {
     pub fn overlaps(&self, other: &Location) -> bool {
         self == other || self.contains(other) || other.contains(self)
     }
+}
+
+/// The locations that strictly contain `l`: the same service and bucket, each ancestor folder,
+/// and the bucket root (`prod/west/a` → `prod/west`, `prod`, `""`).
+pub fn ancestors(l: &Location) -> Vec<Location> {
+    if l.folder.is_empty() {
+        return Vec::new();
+    }
+    let at =
+        |folder: &str| Location { service: l.service.clone(), bucket: l.bucket.clone(), folder: folder.to_string() };
+    let mut out = vec![at("")];
+    out.extend(l.folder.match_indices('/').map(|(i, _)| at(&l.folder[..i])));
+    out
 }
 
 /// k3s's default endpoint when `s3-endpoint` is not set.
@@ -125,6 +138,10 @@ mod tests {
         assert!(!l("prod").contains(&l("prod")));
         assert!(l("prod").overlaps(&l("prod")));
         assert_eq!(l("a/b").key(), "aws/b/a/b");
+        let anc: Vec<String> = ancestors(&l("a/b/c")).iter().map(|x| x.folder.clone()).collect();
+        assert_eq!(anc, vec!["", "a", "a/b"]);
+        assert!(ancestors(&l("a/b/c")).iter().all(|a| a.contains(&l("a/b/c"))));
+        assert!(ancestors(&l("")).is_empty());
     }
 
     #[test]

@@ -32,6 +32,16 @@ pub struct Report {
 }
 
 impl Report {
+    /// The findings of each cluster, by (plan, address), in report order: built once, so that a
+    /// format's walk over the clusters is linear (fleets have thousands of both).
+    pub fn findings_by_cluster(&self) -> std::collections::HashMap<(&str, &str), Vec<&Finding>> {
+        let mut m: std::collections::HashMap<(&str, &str), Vec<&Finding>> = std::collections::HashMap::new();
+        for f in &self.findings {
+            m.entry((f.plan.as_str(), f.cluster.as_str())).or_default().push(f);
+        }
+        m
+    }
+
     /// A finding's `.tf` file as a repository path, when it has a source.
     pub fn repo_path(&self, f: &Finding) -> Option<String> {
         let src = f.source.as_ref()?;

@@ -24,7 +24,23 @@ pub fn schedule(c: &Cluster) -> Option<Result<Schedule, String>> {
 }
 
 pub fn interval_s(c: &Cluster) -> Option<f64> {
-    schedule(c)?.ok()?.interval()
+    let text = schedule_text(c)?;
+    // A fleet shares a handful of schedules: each is walked over four years once, not per cluster.
+    thread_local! {
+        static INTERVALS: std::cell::RefCell<std::collections::HashMap<String, Option<f64>>> = Default::default();
+    }
+    INTERVALS.with(|cache| {
+        if let Some(v) = cache.borrow().get(text) {
+            return *v;
+        }
+        let v = cron::parse(text).ok().and_then(|s| s.interval());
+        let mut cache = cache.borrow_mut();
+        if cache.len() > 4096 {
+            cache.clear(); // bounded: schedules are user text
+        }
+        cache.insert(text.to_string(), v);
+        v
+    })
 }
 
 /// Local retention (`snapshot-retention`; the module's 168 when absent). Below 1: no pruning.

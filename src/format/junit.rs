@@ -30,13 +30,11 @@ pub fn render(r: &Report) -> String {
     let mut seen = std::collections::BTreeSet::new();
     plans.retain(|p| seen.insert(*p));
     let mut s = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let by_cluster = r.findings_by_cluster();
+    let of = |plan: &str, c: &str| by_cluster.get(&(plan, c)).cloned().unwrap_or_default();
     let total_cases = |plan: &str| {
         let f = r.findings.iter().filter(|f| f.plan == plan).count();
-        let clean = r
-            .clusters
-            .iter()
-            .filter(|c| c.plan == plan && !r.findings.iter().any(|f| f.plan == plan && f.cluster == c.address))
-            .count();
+        let clean = r.clusters.iter().filter(|c| c.plan == plan && of(plan, &c.address).is_empty()).count();
         (f + clean, r.findings.iter().filter(|f| f.plan == plan && f.severity == "deny").count())
     };
     let (all_tests, all_failures) = plans.iter().map(|p| total_cases(p)).fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
@@ -52,7 +50,7 @@ pub fn render(r: &Report) -> String {
             esc(plan)
         );
         for c in r.clusters.iter().filter(|c| c.plan == plan) {
-            let mine: Vec<_> = r.findings.iter().filter(|f| f.plan == plan && f.cluster == c.address).collect();
+            let mine = of(plan, &c.address);
             if mine.is_empty() {
                 let _ =
                     writeln!(s, "    <testcase classname=\"{}\" name=\"etcd backup and restore\"/>", esc(&c.address));

@@ -56,11 +56,7 @@ pub fn render(r: &Report) -> String {
         "### etcd-backup-policy: {verdict}\n\n{} plan(s), {} cluster(s): **{} deny**, {} warn\n",
         r.summary.plans, r.summary.clusters, r.summary.deny, r.summary.warn
     );
-    // Findings by cluster, built once (a fleet has thousands of both).
-    let mut by_cluster: std::collections::HashMap<(&str, &str), Vec<&Finding>> = std::collections::HashMap::new();
-    for f in &r.findings {
-        by_cluster.entry((f.plan.as_str(), f.cluster.as_str())).or_default().push(f);
-    }
+    let by_cluster = r.findings_by_cluster();
     let of = |c: &ClusterReport| -> Vec<&Finding> {
         by_cluster.get(&(c.plan.as_str(), c.address.as_str())).cloned().unwrap_or_default()
     };

@@ -42,6 +42,7 @@ fn describe_location(c: &ClusterReport) -> String {
 pub fn render(r: &Report, color: bool) -> String {
     let p = Paint(color);
     let mut s = String::new();
+    let by_cluster = r.findings_by_cluster();
     for c in &r.clusters {
         let _ = writeln!(s, "{}  {}", p.bold(&c.address), p.dim(&format!("({}, {})", c.plan, c.action)));
         let _ = writeln!(s, "  location  {}", describe_location(c));
@@ -56,7 +57,7 @@ pub fn render(r: &Report, color: bool) -> String {
         };
         let _ = writeln!(s, "  restore   {restore}");
         let _ = writeln!(s, "  token     {token}");
-        for f in r.findings.iter().filter(|f| f.cluster == c.address && f.plan == c.plan) {
+        for f in by_cluster.get(&(c.plan.as_str(), c.address.as_str())).into_iter().flatten() {
             let tag = if f.severity == "deny" { p.red("DENY") } else { p.yellow("WARN") };
             let _ = writeln!(s, "  {tag} {} {}", f.rule, f.message);
             if let Some(at) = &f.source {

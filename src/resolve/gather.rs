@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::calls::InstanceResources;
+use super::calls::{InstanceResources, ModuleIndex};
 use crate::address::{self, Step};
 use crate::error::Error;
 use crate::evidence::{Evidence, Extractor, Found, Location, MapEvidence};
@@ -39,7 +39,7 @@ pub(super) fn creates_or_replaces(actions: &[String]) -> bool {
 /// `cluster_token` expression references in the calling module, or — when no token is passed —
 /// the module's own generator (the real module falls back to `random_id.this`).
 pub(super) fn regenerating_resource(
-    plan: &Plan,
+    index: &ModuleIndex,
     steps: &[Step],
     references: &[String],
     res: &InstanceResources,
@@ -61,7 +61,8 @@ pub(super) fn regenerating_resource(
             parts[0],
             parts[1]
         );
-        for rc in &plan.resource_changes {
+        // The resource is in the calling module: only its resources are looked at.
+        for rc in index.changes.get(caller.as_str()).into_iter().flatten() {
             let a = rc.address.as_ref();
             let same = a == base || (a.starts_with(&base) && a[base.len()..].starts_with('['));
             if same && creates_or_replaces(&rc.change.actions) {

@@ -19,7 +19,7 @@ mod files;
 mod gather;
 mod inputs;
 
-use calls::{cluster_calls, instance_order, is_delete, within, ClusterCall, InstanceResources, ModuleIndex};
+use calls::{cluster_calls, instance_order, is_delete, ClusterCall, InstanceResources, ModuleIndex};
 use decide::{resolve_backup, resolve_token};
 use files::Files;
 use gather::{instance_action, prior_values, regenerating_resource, rendered_evidence};
@@ -59,14 +59,23 @@ pub fn clusters(plan: &Plan, config: &Config) -> Result<Vec<Cluster>, Error> {
     let mut calls = Vec::new();
     cluster_calls(&plan.configuration, &mut Vec::new(), &mut Vec::new(), &mut calls);
     let index = ModuleIndex::new(plan);
+    // Every module instance the plan's resources are in, by the call path it instantiates
+    // (`["region", "k8s"]`), with each of its ancestors: one pass over the modules, not one per call.
+    let mut by_call: BTreeMap<Vec<String>, BTreeMap<String, Vec<Step>>> = BTreeMap::new();
+    for a in index.module_addresses() {
+        let steps = address::module_steps(a);
+        for k in 1..=steps.len() {
+            let names: Vec<String> = steps[..k].iter().map(|s| s.name.clone()).collect();
+            by_call
+                .entry(names)
+                .or_default()
+                .entry(address::render(&steps[..k]))
+                .or_insert_with(|| steps[..k].to_vec());
+        }
+    }
     let mut out = Vec::new();
     for call in &calls {
-        let mut instances: BTreeMap<String, Vec<Step>> = BTreeMap::new();
-        for a in index.module_addresses() {
-            if let Some(steps) = address::instance_of(a, &call.path) {
-                instances.entry(address::render(&steps)).or_insert(steps);
-            }
-        }
+        let mut instances = by_call.remove(&call.path).unwrap_or_default();
         let last = call.chain.last().expect("a cluster call has a chain");
         if instances.is_empty() && last.count_expression.is_none() && last.for_each_expression.is_none() {
             // A single instance with no resources in the plan at all: still a cluster to check.
@@ -91,7 +100,12 @@ pub fn clusters(plan: &Plan, config: &Config) -> Result<Vec<Cluster>, Error> {
 /// location (SPEC §3).
 fn discovered(plan: &Plan, index: &ModuleIndex, known: &[String]) -> Result<Vec<Cluster>, Error> {
     let mut out = Vec::new();
-    let covered = |m: &str| known.iter().any(|k| within(m, k));
+    // Covered when the module or one of its ancestors is a known cluster instance.
+    let known: std::collections::HashSet<&str> = known.iter().map(String::as_str).collect();
+    let covered = |m: &str| {
+        let steps = address::module_steps(m);
+        (1..=steps.len()).any(|k| known.contains(address::render(&steps[..k]).as_str()))
+    };
     let candidates: BTreeSet<&str> = match plan.kind {
         Kind::State => index.prior.keys().copied().collect(),
         Kind::Plan => index
@@ -167,7 +181,7 @@ fn resolve_instance(
     let files = Files::new(plan, config, call, steps, action == Action::Delete)?;
     let backup = resolve_backup(plan, &files, &evidence)?;
     let mut token = resolve_token(plan, &files, &evidence)?;
-    token.regenerated_by = regenerating_resource(plan, steps, &token.references, &res, action, &token.state);
+    token.regenerated_by = regenerating_resource(index, steps, &token.references, &res, action, &token.state);
     let prior = prior_values(plan, &res)?;
     Ok(Cluster {
         plan: plan.name.clone(),

@@ -43,6 +43,9 @@ module "k8s" {
     check: Check::Fleet(check),
 };
 
+/// How many other clusters a message names before it counts the rest.
+pub(crate) const MAX_NAMED: usize = 5;
+
 /// Clusters that will exist after the plan, with their known locations.
 pub(crate) fn located(clusters: &[Cluster]) -> Vec<(&Cluster, Location)> {
     clusters.iter().filter(|c| c.action != Action::Delete).filter_map(|c| location::of(c).map(|l| (c, l))).collect()
@@ -60,11 +63,18 @@ fn check(clusters: &[Cluster], _: &Context) -> Vec<Draft> {
     let mut out = Vec::new();
     for (loc, members) in groups.iter().filter(|(_, m)| m.len() > 1) {
         for c in members {
-            let others: Vec<String> = members
+            // Messages name a few of the others and count the rest: the report stays linear in
+            // the clusters even when thousands share one location.
+            let mut others: Vec<String> = members
                 .iter()
                 .filter(|o| !std::ptr::eq(**o, *c))
+                .take(MAX_NAMED + 1)
                 .map(|o| if o.plan == c.plan { o.address.clone() } else { format!("{} ({})", o.address, o.plan) })
                 .collect();
+            if members.len() - 1 > MAX_NAMED {
+                others.truncate(MAX_NAMED);
+                others.push(format!("{} more clusters", members.len() - 1 - MAX_NAMED));
+            }
             out.push(Draft::new(
                 c,
                 Some("s3-folder"),

@@ -39,12 +39,25 @@ etcd_backup = {
 
 fn check(clusters: &[super::Cluster], _: &Context) -> Vec<Draft> {
     let located = located(clusters);
-    let mut out = Vec::new();
-    for (outer, ol) in &located {
-        for (inner, il) in &located {
-            if !ol.contains(il) {
-                continue;
+    // Clusters by location; each inner location looks up its ancestor folders (the bucket root
+    // included): linear in clusters × folder depth, not pairwise.
+    let mut by_location: std::collections::HashMap<&location::Location, Vec<usize>> = std::collections::HashMap::new();
+    for (i, (_, l)) in located.iter().enumerate() {
+        by_location.entry(l).or_default().push(i);
+    }
+    let mut pairs = Vec::new();
+    for (j, (_, il)) in located.iter().enumerate() {
+        for ancestor in location::ancestors(il) {
+            for &i in by_location.get(&&ancestor).into_iter().flatten() {
+                pairs.push((i, j));
             }
+        }
+    }
+    pairs.sort_unstable();
+    let mut out = Vec::new();
+    for (i, j) in pairs {
+        let ((outer, ol), (inner, il)) = (&located[i], &located[j]);
+        {
             let name = |c: &super::Cluster| {
                 if c.plan == outer.plan {
                     c.address.clone()

@@ -1,7 +1,10 @@
 //! EB203 location-owned-elsewhere: the inventory says another cluster owns this location.
 
+use std::collections::BTreeMap;
+
 use super::eb201_shared_backup_location::located;
-use super::{Check, Context, Draft, Rule, Severity};
+use super::{Check, Context, Draft, InventoryEntry, Rule, Severity};
+use crate::location::{self, Location};
 
 pub const RULE: Rule = Rule {
     id: "EB203",
@@ -38,10 +41,37 @@ Choose a location of this cluster's own; keep the inventory current.
     check: Check::Fleet(check),
 };
 
+/// The inventory entries whose location overlaps `l`: the same location, an ancestor of it, or
+/// one inside it — looked up in the entries ordered by location, not by scanning them all.
+fn overlapping<'i>(
+    by_location: &'i BTreeMap<Location, Vec<&'i InventoryEntry>>,
+    l: &Location,
+) -> Vec<&'i InventoryEntry> {
+    let mut out: Vec<&InventoryEntry> = Vec::new();
+    for a in location::ancestors(l).iter().chain([l]) {
+        out.extend(by_location.get(a).into_iter().flatten());
+    }
+    let prefix = if l.folder.is_empty() { String::new() } else { format!("{}/", l.folder) };
+    let start = Location { service: l.service.clone(), bucket: l.bucket.clone(), folder: prefix.clone() };
+    for (k, entries) in by_location.range(start..) {
+        if k.service != l.service || k.bucket != l.bucket || !k.folder.starts_with(&prefix) {
+            break;
+        }
+        if k.folder != l.folder {
+            out.extend(entries);
+        }
+    }
+    out
+}
+
 fn check(clusters: &[super::Cluster], ctx: &Context) -> Vec<Draft> {
+    let mut by_location: BTreeMap<Location, Vec<&InventoryEntry>> = BTreeMap::new();
+    for e in &ctx.inventory {
+        by_location.entry(e.location.clone()).or_default().push(e);
+    }
     let mut out = Vec::new();
     for (c, l) in located(clusters) {
-        for e in &ctx.inventory {
+        for e in overlapping(&by_location, &l) {
             let owner = match &e.stack {
                 Some(s) => format!("{} (stack {s})", e.cluster),
                 None => e.cluster.clone(),

@@ -201,8 +201,10 @@ impl Severities {
 /// (in input order), then rule ID, then key.
 pub fn run(clusters: &[Cluster], severities: &Severities, ctx: &Context) -> Vec<(&'static Rule, Severity, Draft)> {
     let mut out = Vec::new();
-    let index_of =
-        |d: &Draft| clusters.iter().position(|c| c.address == d.cluster && c.plan == d.plan).unwrap_or(usize::MAX);
+    // Each finding's cluster by (plan, address), looked up once per finding: linear in both.
+    let positions: std::collections::HashMap<(&str, &str), usize> =
+        clusters.iter().enumerate().rev().map(|(i, c)| ((c.plan.as_str(), c.address.as_str()), i)).collect();
+    let index_of = |d: &Draft| positions.get(&(d.plan.as_str(), d.cluster.as_str())).copied().unwrap_or(usize::MAX);
     for rule in all() {
         if severities.overridden(rule) == Some(Severity::Off) {
             continue;
