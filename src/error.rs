@@ -24,8 +24,8 @@ pub enum Error {
     Usage { why: String },
     /// A rule ID that does not exist.
     UnknownRule { id: String },
-    /// A format name that does not exist.
-    UnknownFormat { name: String },
+    /// A format name that does not exist, and the formats there are.
+    UnknownFormat { name: String, known: &'static [&'static str] },
     /// The report could not be serialised (never expected; reported rather than printed empty).
     Output { what: String },
 }
@@ -63,8 +63,8 @@ impl fmt::Display for Error {
             Error::Usage { why } => write!(f, "{why}"),
             Error::UnknownRule { id } => write!(f, "unknown rule {id:?} (see `etcd-backup-policy rules`)"),
             Error::Output { what } => write!(f, "internal error: the {what} could not be written"),
-            Error::UnknownFormat { name } => {
-                write!(f, "unknown format {name:?} (one of: {})", crate::format::FORMATS.join(", "))
+            Error::UnknownFormat { name, known } => {
+                write!(f, "unknown format {name:?} (one of: {})", known.join(", "))
             }
         }
     }

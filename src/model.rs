@@ -7,6 +7,15 @@ use std::fmt;
 
 use crate::redact;
 
+/// Where a value is written in the Terraform configuration: the file (relative to the
+/// configuration's root directory), 1-based line and column.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Pos {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+}
+
 /// Where a value came from.
 #[derive(Clone, PartialEq, Eq)]
 pub enum Provenance {
@@ -190,7 +199,7 @@ pub struct Cluster {
     /// Deleted or renamed clusters whose prior location is this cluster's location.
     pub predecessors: Vec<Predecessor>,
     /// The cluster's module block in the configuration (`--config`), when given.
-    pub block: Option<crate::config::Pos>,
+    pub block: Option<Pos>,
 }
 
 impl Cluster {
@@ -220,4 +229,63 @@ impl Cluster {
             _ => None,
         }
     }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use std::collections::BTreeMap;
+
+    use super::{Action, Backup, Cluster, Provenance, Resolved, Token, TokenState, Value};
+
+    /// A cluster whose map holds exactly these literal keys.
+    pub fn cluster_with(keys: &[(&str, &str)]) -> Cluster {
+        let map: BTreeMap<String, Resolved> = keys
+            .iter()
+            .map(|(k, v)| {
+                let r = Resolved {
+                    value: Value::Known(v.to_string()),
+                    provenance: Provenance::Configuration,
+                    sensitive: false,
+                };
+                (k.to_string(), r)
+            })
+            .collect();
+        Cluster {
+            plan: "plan.json".into(),
+            stack: None,
+            address: "module.k8s".into(),
+            action: Action::Create,
+            backup: Backup::Keys(map),
+            token: Token { state: TokenState::NotSet, references: vec![], regenerated_by: None },
+            prior: Default::default(),
+            predecessors: vec![],
+            block: None,
+        }
+    }
+
+    /// A cluster with these keys, where `unknown` is unknown until apply.
+    pub fn with_unknown(keys: &[(&str, &str)], unknown: &str) -> Cluster {
+        let mut c = cluster_with(keys);
+        if let Backup::Keys(k) = &mut c.backup {
+            k.get_mut(unknown).expect("the key is in keys").value = Value::Unknown;
+        }
+        c
+    }
+
+    /// `keys` with `key` set to `value` (added or replaced).
+    pub fn with<'a>(keys: &[(&'a str, &'a str)], key: &'a str, value: &'a str) -> Vec<(&'a str, &'a str)> {
+        let mut v: Vec<_> = keys.iter().copied().filter(|(k, _)| *k != key).collect();
+        v.push((key, value));
+        v
+    }
+
+    pub const COMPLETE: &[(&str, &str)] = &[
+        ("s3", "true"),
+        ("s3-endpoint", "s3.us-east-1.amazonaws.com"),
+        ("s3-bucket", "b"),
+        ("s3-folder", "f"),
+        ("s3-access-key", "AK"),
+        ("s3-secret-key", "SK"),
+        ("s3-region", "us-east-1"),
+    ];
 }

@@ -72,7 +72,7 @@ pub struct Finding {
     /// Where in the configuration (`--config`) the finding points: the key's value, or the
     /// cluster's module block when the key is absent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<crate::config::Pos>,
+    pub source: Option<crate::model::Pos>,
 }
 
 impl Finding {
@@ -230,7 +230,7 @@ fn cluster_report(c: &Cluster, ctx: &rules::Context) -> ClusterReport {
 }
 
 /// Where a finding about `key` of `c` points in the configuration.
-fn source_of(c: &Cluster, key: Option<&str>) -> Option<crate::config::Pos> {
+fn source_of(c: &Cluster, key: Option<&str>) -> Option<crate::model::Pos> {
     let provenance = key.and_then(|k| match k {
         "cluster_token" => match &c.token.state {
             TokenState::Resolved(r) => Some(&r.provenance),
@@ -240,7 +240,7 @@ fn source_of(c: &Cluster, key: Option<&str>) -> Option<crate::config::Pos> {
     });
     match provenance {
         Some(crate::model::Provenance::ConfigurationFile { file, line, column }) => {
-            Some(crate::config::Pos { file: file.clone(), line: *line, column: *column })
+            Some(crate::model::Pos { file: file.clone(), line: *line, column: *column })
         }
         _ => c.block.clone(),
     }

@@ -98,7 +98,7 @@ pub fn restore_phrase(c: &Cluster) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rules::test_support::*;
+    use crate::model::test_support::*;
 
     #[test]
     fn module_defaults_give_84_days() {

@@ -18,14 +18,7 @@ mod functions;
 
 pub use eval::Evaluated;
 
-/// Where a value is written: the file (relative to the configuration's root), 1-based line and
-/// column.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-pub struct Pos {
-    pub file: String,
-    pub line: usize,
-    pub column: usize,
-}
+pub use crate::model::Pos;
 
 /// An expression of the configuration with its position; an object constructor also keeps its
 /// entries with their own positions (so each key of a map points at its own line).

@@ -21,6 +21,6 @@ pub fn render(report: &Report, format: &str, color: bool) -> Result<String, Erro
         "junit" => Ok(junit::render(report)),
         "github" => Ok(github::render(report)),
         "markdown" => Ok(markdown::render(report)),
-        other => Err(Error::UnknownFormat { name: other.chars().take(32).collect() }),
+        other => Err(Error::UnknownFormat { name: other.chars().take(32).collect(), known: FORMATS }),
     }
 }

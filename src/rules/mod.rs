@@ -24,29 +24,46 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-mod eb002_config_unresolved;
-mod eb003_backup_not_configured;
-mod eb101_required_key_missing;
-mod eb102_s3_not_enabled;
-pub mod eb103_unknown_key;
-mod eb104_invalid_value;
-mod eb105_invalid_endpoint;
-pub mod eb106_invalid_bucket_name;
-mod eb107_invalid_schedule;
-mod eb108_short_retention_window;
-mod eb109_insecure_transport;
-mod eb110_hardcoded_credential;
-mod eb111_folder_format;
-mod eb112_invalid_restore_path;
-mod eb113_restore_without_folder;
-mod eb114_restore_over_http;
-mod eb201_shared_backup_location;
-mod eb202_overlapping_backup_location;
-mod eb203_location_owned_elsewhere;
-mod eb301_token_changed_on_restore;
-mod eb302_token_regenerated;
-mod eb303_token_unverified;
-mod eb304_restore_location_changed;
+/// The rule registry: a rule is one file in this directory (its `RULE` with ID, name, default,
+/// summary, doc and check) plus one line here. The catalogue, `rules`, `explain`, SARIF's rule
+/// metadata and the README's rule table (tested) all derive from it.
+macro_rules! registry {
+    ($($module:ident),* $(,)?) => {
+        $(pub mod $module;)*
+
+        /// Every rule, in ID order.
+        pub fn all() -> &'static [Rule] {
+            static RULES: &[Rule] = &[$($module::RULE),*];
+            RULES
+        }
+    };
+}
+
+registry![
+    eb002_config_unresolved,
+    eb003_backup_not_configured,
+    eb101_required_key_missing,
+    eb102_s3_not_enabled,
+    eb103_unknown_key,
+    eb104_invalid_value,
+    eb105_invalid_endpoint,
+    eb106_invalid_bucket_name,
+    eb107_invalid_schedule,
+    eb108_short_retention_window,
+    eb109_insecure_transport,
+    eb110_hardcoded_credential,
+    eb111_folder_format,
+    eb112_invalid_restore_path,
+    eb113_restore_without_folder,
+    eb114_restore_over_http,
+    eb201_shared_backup_location,
+    eb202_overlapping_backup_location,
+    eb203_location_owned_elsewhere,
+    eb301_token_changed_on_restore,
+    eb302_token_regenerated,
+    eb303_token_unverified,
+    eb304_restore_location_changed,
+];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Severity {
@@ -150,36 +167,6 @@ pub struct Rule {
     pub check: Check,
 }
 
-/// Every rule, in ID order.
-pub fn all() -> &'static [Rule] {
-    static RULES: &[Rule] = &[
-        eb002_config_unresolved::RULE,
-        eb003_backup_not_configured::RULE,
-        eb101_required_key_missing::RULE,
-        eb102_s3_not_enabled::RULE,
-        eb103_unknown_key::RULE,
-        eb104_invalid_value::RULE,
-        eb105_invalid_endpoint::RULE,
-        eb106_invalid_bucket_name::RULE,
-        eb107_invalid_schedule::RULE,
-        eb108_short_retention_window::RULE,
-        eb109_insecure_transport::RULE,
-        eb110_hardcoded_credential::RULE,
-        eb111_folder_format::RULE,
-        eb112_invalid_restore_path::RULE,
-        eb113_restore_without_folder::RULE,
-        eb114_restore_over_http::RULE,
-        eb201_shared_backup_location::RULE,
-        eb202_overlapping_backup_location::RULE,
-        eb203_location_owned_elsewhere::RULE,
-        eb301_token_changed_on_restore::RULE,
-        eb302_token_regenerated::RULE,
-        eb303_token_unverified::RULE,
-        eb304_restore_location_changed::RULE,
-    ];
-    RULES
-}
-
 pub fn find(id: &str) -> Option<&'static Rule> {
     all().iter().find(|r| r.id.eq_ignore_ascii_case(id) || r.name == id)
 }
@@ -229,64 +216,10 @@ pub fn run(clusters: &[Cluster], severities: &Severities, ctx: &Context) -> Vec<
     out.into_iter().map(|(_, r, s, d)| (r, s, d)).collect()
 }
 
+/// Test helpers (clusters with given keys), kept beside the model so that `settings` and the
+/// rules share them without importing each other.
 #[cfg(test)]
-pub(crate) mod test_support {
-    use std::collections::BTreeMap;
-
-    use crate::model::{Action, Backup, Cluster, Provenance, Resolved, Token, TokenState, Value};
-
-    /// A cluster whose map holds exactly these literal keys.
-    pub fn cluster_with(keys: &[(&str, &str)]) -> Cluster {
-        let map: BTreeMap<String, Resolved> = keys
-            .iter()
-            .map(|(k, v)| {
-                let r = Resolved {
-                    value: Value::Known(v.to_string()),
-                    provenance: Provenance::Configuration,
-                    sensitive: false,
-                };
-                (k.to_string(), r)
-            })
-            .collect();
-        Cluster {
-            plan: "plan.json".into(),
-            stack: None,
-            address: "module.k8s".into(),
-            action: Action::Create,
-            backup: Backup::Keys(map),
-            token: Token { state: TokenState::NotSet, references: vec![], regenerated_by: None },
-            prior: Default::default(),
-            predecessors: vec![],
-            block: None,
-        }
-    }
-
-    /// A cluster with these keys, where `unknown` is unknown until apply.
-    pub fn with_unknown(keys: &[(&str, &str)], unknown: &str) -> Cluster {
-        let mut c = cluster_with(keys);
-        if let Backup::Keys(k) = &mut c.backup {
-            k.get_mut(unknown).expect("the key is in keys").value = Value::Unknown;
-        }
-        c
-    }
-
-    /// `keys` with `key` set to `value` (added or replaced).
-    pub fn with<'a>(keys: &[(&'a str, &'a str)], key: &'a str, value: &'a str) -> Vec<(&'a str, &'a str)> {
-        let mut v: Vec<_> = keys.iter().copied().filter(|(k, _)| *k != key).collect();
-        v.push((key, value));
-        v
-    }
-
-    pub const COMPLETE: &[(&str, &str)] = &[
-        ("s3", "true"),
-        ("s3-endpoint", "s3.us-east-1.amazonaws.com"),
-        ("s3-bucket", "b"),
-        ("s3-folder", "f"),
-        ("s3-access-key", "AK"),
-        ("s3-secret-key", "SK"),
-        ("s3-region", "us-east-1"),
-    ];
-}
+pub(crate) use crate::model::test_support;
 
 #[cfg(test)]
 mod tests {
