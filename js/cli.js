@@ -4,6 +4,8 @@
 import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
+import { parseArgs } from 'node:util';
+import { isConfigFile, isSkippedDir, MANIFEST } from './config-files.js';
 
 const USAGE = `usage:
   etcd-backup-policy [check] PLAN.json... [--config DIR]... [--data FILE]... [--format F] [--stack NAME]
@@ -41,44 +43,54 @@ function fail(message) {
   process.exitCode = 2;
 }
 
-function parseArgs(argv) {
-  const a = { command: 'check', plans: [], data: [], format: 'text', output: null, failOn: 'deny', rules: {}, merge: null, configs: [], stack: null, sourceRoot: '.' };
-  const args = [...argv];
-  if (['check', 'fingerprint', 'inventory', 'rules', 'explain'].includes(args[0])) a.command = args.shift();
-  const value = (flag) => {
-    if (args.length === 0 || (args[0].startsWith('--') && args[0] !== '-')) throw new UsageError(`${flag} needs a value`);
-    return args.shift();
+const COMMANDS = ['check', 'fingerprint', 'inventory', 'rules', 'explain'];
+
+// node:util parseArgs (Node >= 18.3): `--flag value`, `--flag=value`, repeatable flags, and `-`
+// as a positional (stdin).
+const OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+  data: { type: 'string', multiple: true, default: [] },
+  merge: { type: 'string' },
+  config: { type: 'string', multiple: true, default: [] },
+  stack: { type: 'string' },
+  'source-root': { type: 'string', default: '.' },
+  format: { type: 'string', short: 'f', default: 'text' },
+  output: { type: 'string', short: 'o' },
+  'fail-on': { type: 'string', default: 'deny' },
+  rule: { type: 'string', multiple: true, default: [] },
+};
+
+function parseCommandLine(argv) {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    // Node's messages name the option; keep the first sentence, never a stack trace.
+    throw new UsageError(String(e.message).split('. ')[0].replace(/^Option '/, "option '"));
+  }
+  const { values: v, positionals } = parsed;
+  const a = {
+    command: 'check',
+    plans: [...positionals],
+    data: v.data,
+    format: v.format,
+    output: v.output ?? null,
+    failOn: v['fail-on'],
+    rules: {},
+    merge: v.merge ?? null,
+    configs: v.config,
+    stack: v.stack ?? null,
+    sourceRoot: v['source-root'],
   };
-  while (args.length > 0) {
-    const arg = args.shift();
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, null];
-    const next = () => (inline !== null ? inline : value(flag));
-    switch (flag) {
-      case '-h': case '--help': a.command = 'help'; break;
-      case '-V': case '--version': a.command = 'version'; break;
-      case '--data': a.data.push(next()); break;
-      case '--merge': a.merge = next(); break;
-      case '--config': a.configs.push(next()); break;
-      case '--stack': a.stack = next(); break;
-      case '--source-root': a.sourceRoot = next(); break;
-      case '-f': case '--format': a.format = next(); break;
-      case '-o': case '--output': a.output = next(); break;
-      case '--fail-on': {
-        a.failOn = next();
-        if (!['deny', 'warn', 'never'].includes(a.failOn)) throw new UsageError('--fail-on takes deny, warn or never');
-        break;
-      }
-      case '--rule': {
-        const spec = next();
-        const m = /^([A-Za-z0-9-]+)=(deny|warn|off)$/.exec(spec);
-        if (!m) throw new UsageError('--rule takes ID=deny|warn|off, e.g. --rule EB108=deny');
-        a.rules[m[1].toUpperCase()] = m[2];
-        break;
-      }
-      default:
-        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg.slice(0, 40)}`);
-        a.plans.push(arg);
-    }
+  if (COMMANDS.includes(a.plans[0])) a.command = a.plans.shift();
+  if (v.help) a.command = 'help';
+  else if (v.version) a.command = 'version';
+  if (!['deny', 'warn', 'never'].includes(a.failOn)) throw new UsageError('--fail-on takes deny, warn or never');
+  for (const spec of v.rule) {
+    const m = /^([A-Za-z0-9-]+)=(deny|warn|off)$/.exec(spec);
+    if (!m) throw new UsageError('--rule takes ID=deny|warn|off, e.g. --rule EB108=deny');
+    a.rules[m[1].toUpperCase()] = m[2];
   }
   return a;
 }
@@ -86,10 +98,6 @@ function parseArgs(argv) {
 // Enough for a monorepo's modules; a DIR beyond it is almost certainly not a root module.
 const MAX_CONFIG_FILES = 5000;
 
-const MANIFEST = '.terraform/modules/modules.json';
-
-// The files Terraform reads in a module directory.
-const isConfigFile = (name) => name.endsWith('.tf') || name.endsWith('.tf.json');
 
 /**
  * The `.tf` files of DIR and of its subdirectories (the local modules it calls), as
@@ -116,7 +124,7 @@ function readConfig(dir) {
     for (const e of entries) {
       const path = rel ? `${rel}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        if (!e.name.startsWith('.') && e.name !== 'node_modules') walk(path);
+        if (!isSkippedDir(e.name)) walk(path);
       } else if (e.isFile() && isConfigFile(e.name)) {
         add(path);
       }
@@ -156,7 +164,7 @@ function readInput(path, what) {
 async function main() {
   let args;
   try {
-    args = parseArgs(process.argv.slice(2));
+    args = parseCommandLine(process.argv.slice(2));
   } catch (e) {
     throw new UsageError(`${e.message} (see --help)`);
   }

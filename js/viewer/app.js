@@ -1,6 +1,7 @@
 // The plan-review page: reads dropped, chosen or pasted files locally and evaluates them in WASM.
 import { evaluate, render } from '../browser.js';
 import './element.js';
+import { configPath as configFilePath, isConfigFile, isSkippedDir } from '../config-files.js';
 
 const $ = (id) => document.getElementById(id);
 let files = [];
@@ -12,20 +13,10 @@ let droppedConfig = {};
 // What the last run evaluated, for "Copy as Markdown".
 let last = null;
 
-const MANIFEST = '.terraform/modules/modules.json';
-
-/**
- * A file chosen with the directory picker, as `--config DIR` names it (`platform/main.tf`), or
- * null when `--config` would not read it: hidden directories and node_modules are skipped, except
- * what `terraform init` downloaded into .terraform/modules, with its manifest.
- */
+/** A file chosen with the directory picker, as `--config DIR` names it, or null (config-files.js). */
 function configPath(f) {
-  const parts = f.webkitRelativePath.split('/').slice(1); // the chosen directory's own name
-  const path = parts.join('/');
-  if (path === MANIFEST) return path;
-  const dirs = path.startsWith('.terraform/modules/') ? parts.slice(2, -1) : parts.slice(0, -1);
-  const hidden = dirs.some((p) => p.startsWith('.') || p === 'node_modules');
-  return !hidden && (f.name.endsWith('.tf') || f.name.endsWith('.tf.json')) ? path : null;
+  // The first part is the chosen directory's own name.
+  return configFilePath(f.webkitRelativePath.split('/').slice(1).join('/'));
 }
 
 async function run() {
@@ -43,7 +34,7 @@ async function run() {
     names.push(name);
   }
   for (const f of files) {
-    if (f.name.endsWith('.tf') || f.name.endsWith('.tf.json')) config[f.name] = await f.text();
+    if (isConfigFile(f.name)) config[f.name] = await f.text();
     else {
       plans.push(new Uint8Array(await f.arrayBuffer()));
       names.push(f.name);
@@ -78,8 +69,8 @@ async function readDirectory(entry, prefix = '', out = {}) {
   for (const e of entries) {
     const path = prefix ? `${prefix}/${e.name}` : e.name;
     if (e.isDirectory) {
-      if (!e.name.startsWith('.') && e.name !== 'node_modules') await readDirectory(e, path, out);
-    } else if (e.name.endsWith('.tf') || e.name.endsWith('.tf.json')) {
+      if (!isSkippedDir(e.name)) await readDirectory(e, path, out);
+    } else if (isConfigFile(e.name)) {
       out[path] = await new Promise((resolve, reject) => e.file((f) => f.text().then(resolve, reject), reject));
     }
   }
