@@ -4,7 +4,8 @@ use serde::Serialize;
 
 use std::collections::BTreeMap;
 
-use crate::model::{Backup, Cluster, Resolved};
+use crate::model::{Action, Backup, Cluster, Resolved};
+use crate::settings;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 pub struct Location {
@@ -94,6 +95,17 @@ pub fn from_keys(keys: &BTreeMap<String, Resolved>) -> Option<Location> {
         None => String::new(),
     };
     Some(Location { service: service(&endpoint), bucket, folder })
+}
+
+/// Clusters that will exist after the plan, with their known locations.
+pub fn located(clusters: &[Cluster]) -> Vec<(&Cluster, Location)> {
+    clusters.iter().filter(|c| c.action != Action::Delete).filter_map(|c| of(c).map(|l| (c, l))).collect()
+}
+
+/// The snapshot name k3s prefixes its objects with (`etcd-snapshot` by default): what its S3
+/// pruning lists under the folder.
+pub fn snapshot_name(c: &Cluster) -> &str {
+    settings::effective(c, "snapshot-name").unwrap_or("etcd-snapshot")
 }
 
 /// What the module's auto-restore lists: `<folder>/`, recursively (no delimiter), or the whole

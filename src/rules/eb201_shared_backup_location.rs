@@ -3,9 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::{Check, Context, Draft, Rule, Severity};
-use crate::location::{self, Location};
-use crate::model::{Action, Cluster};
-use crate::settings;
+use crate::location::{self, located, snapshot_name, Location};
+use crate::model::Cluster;
 
 pub const RULE: Rule = Rule {
     id: "EB201",
@@ -45,15 +44,6 @@ module "k8s" {
 
 /// How many other clusters a message names before it counts the rest.
 pub(crate) const MAX_NAMED: usize = 5;
-
-/// Clusters that will exist after the plan, with their known locations.
-pub(crate) fn located(clusters: &[Cluster]) -> Vec<(&Cluster, Location)> {
-    clusters.iter().filter(|c| c.action != Action::Delete).filter_map(|c| location::of(c).map(|l| (c, l))).collect()
-}
-
-pub(crate) fn snapshot_name(c: &Cluster) -> &str {
-    settings::effective(c, "snapshot-name").unwrap_or("etcd-snapshot")
-}
 
 fn check(clusters: &[Cluster], _: &Context) -> Vec<Draft> {
     let mut groups: BTreeMap<Location, Vec<&Cluster>> = BTreeMap::new();

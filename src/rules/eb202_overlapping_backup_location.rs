@@ -1,8 +1,7 @@
 //! EB202 overlapping-backup-location: one cluster's folder lies inside another's.
 
-use super::eb201_shared_backup_location::{located, snapshot_name};
 use super::{Check, Context, Draft, Rule, Severity};
-use crate::location;
+use crate::location::{self, located, snapshot_name};
 
 pub const RULE: Rule = Rule {
     id: "EB202",

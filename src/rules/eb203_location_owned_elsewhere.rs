@@ -2,9 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::eb201_shared_backup_location::located;
 use super::{Check, Context, Draft, InventoryEntry, Rule, Severity};
-use crate::location::{self, Location};
+use crate::location::{self, located, Location};
 
 pub const RULE: Rule = Rule {
     id: "EB203",
