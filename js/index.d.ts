@@ -68,6 +68,16 @@ export interface ClusterReport {
   action: 'no-op' | 'read' | 'create' | 'update' | 'replace' | 'delete';
   backup: 'configured' | 'not-set' | 'unresolved';
   location?: { service: string; bucket: string; folder: string };
+  /** The effective snapshot schedule (the key, or k3s's default) and its average interval. */
+  schedule: string | null;
+  interval_s: number | null;
+  /** Local (`snapshot-retention`) and S3 (`s3-retention`) retention, effective values. */
+  retention: number | null;
+  s3_retention: number | null;
+  /** How far back the kept snapshots reach, locally and in S3; null when unbounded or unknown. */
+  window_s: number | null;
+  s3_window_s: number | null;
+  /** Whether creating this cluster would restore a snapshot; null when unknown (counts as on). */
   restore: boolean | null;
   keys: Record<string, KeyReport>;
   token: { source: string; status: 'unchanged' | 'changed' | 'regenerated' | 'unverified' | 'known' | 'unknown' | 'not-set' | 'unresolved' | 'deleted'; from?: string };
@@ -80,6 +90,8 @@ export interface Report {
   warn: string[];
   findings: Finding[];
   clusters: ClusterReport[];
+  /** `.tf` files given with `config` that could not be parsed (`file:line:column: what`). */
+  config_errors?: string[];
   summary: { plans: number; clusters: number; deny: number; warn: number };
 }
 

@@ -359,3 +359,17 @@ fn a_real_terraform_state_gives_inventory_and_a_baseline_that_catches_the_new_to
         .collect();
     assert!(eb301.iter().any(|m| m.contains("baseline fingerprint")), "{eb301:?}");
 }
+
+#[test]
+fn the_nesting_limit_holds_at_and_past_it() {
+    use etcd_backup_policy::plan::MAX_NESTING;
+    // The value sits 5 levels deep in the plan already (resource_changes[i].change.after.input…).
+    let nested = |depth: usize| {
+        let deep = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let p = String::from_utf8(seed_with(|rc| rc["change"]["after"]["input"]["deep"] = json!("DEEP"))).unwrap();
+        p.replace("\"DEEP\"", &deep).into_bytes()
+    };
+    assert!(Session::new(Options::default()).add_plan("p.json", &nested(MAX_NESTING - 10)).is_ok(), "within the limit");
+    let e = Session::new(Options::default()).add_plan("p.json", &nested(MAX_NESTING + 1)).unwrap_err();
+    assert!(e.to_string().contains(&format!("{MAX_NESTING} levels")), "{e}");
+}
