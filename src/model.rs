@@ -200,6 +200,8 @@ pub struct Cluster {
     pub predecessors: Vec<Predecessor>,
     /// The cluster's module block in the configuration (`--config`), when given.
     pub block: Option<Pos>,
+    /// The cluster's `cluster_token` argument in the configuration, when given.
+    pub token_at: Option<Pos>,
 }
 
 impl Cluster {
@@ -260,6 +262,7 @@ pub(crate) mod test_support {
             prior: Default::default(),
             predecessors: vec![],
             block: None,
+            token_at: None,
         }
     }
 

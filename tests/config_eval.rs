@@ -200,6 +200,11 @@ fn findings_point_at_the_line_of_the_configuration() {
         "the etcd_backup argument"
     );
     assert_eq!(sources[1], ("EB110".into(), json!({"file": "main.tf", "line": 27, "column": 21})));
+    assert_eq!(
+        sources[3],
+        ("EB303".into(), json!({"file": "main.tf", "line": 22, "column": 19})),
+        "the cluster_token argument"
+    );
     let s = session(&["first-create-missing-bucket"], json!(tf_files("first-create-missing-bucket"))).unwrap();
     let text = s.render("text").unwrap();
     assert!(text.contains("at: main.tf:27"), "{text}");

@@ -70,6 +70,8 @@ pub struct Evaluated {
     pub block: Pos,
     /// The `etcd_backup` argument, when written.
     pub backup_at: Option<Pos>,
+    /// The `cluster_token` argument, when written.
+    pub token_at: Option<Pos>,
 }
 
 /// How a variable of a module instance got its value.
@@ -703,7 +705,9 @@ impl Configuration {
         let ctx = scope.context();
         let (backup_name, token_name) = (inputs[0], inputs[1]);
         let backup_at = call.args.get(backup_name).map(|e| e.pos.clone());
-        let mut out = Evaluated { backup: None, backup_null: false, token: None, block: call.pos.clone(), backup_at };
+        let token_at = call.args.get(token_name).map(|e| e.pos.clone());
+        let mut out =
+            Evaluated { backup: None, backup_null: false, token: None, block: call.pos.clone(), backup_at, token_at };
         if let Some(e) = call.args.get(backup_name) {
             out.backup = Some(match &e.entries {
                 // An object constructor: each key on its own, so one unknown value spoils only itself.

@@ -47,6 +47,11 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         self.evaluated.as_ref().map(|e| e.backup_at.clone().unwrap_or_else(|| e.block.clone()))
     }
 
+    /// Where findings about the token point: the `cluster_token` argument, else the module block.
+    pub(super) fn token_at(&self) -> Option<Pos> {
+        self.evaluated.as_ref().map(|e| e.token_at.clone().unwrap_or_else(|| e.block.clone()))
+    }
+
     /// Whether the files hold an expression for the cluster call's input.
     pub(super) fn has(&self, name: &str) -> bool {
         match &self.evaluated {

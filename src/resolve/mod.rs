@@ -154,6 +154,7 @@ fn discovered(plan: &Plan, index: &ModuleIndex, known: &[String]) -> Result<Vec<
             prior,
             predecessors: Vec::new(),
             block: None,
+            token_at: None,
         });
     }
     Ok(out)
@@ -193,5 +194,6 @@ fn resolve_instance(
         prior,
         predecessors: Vec::new(),
         block: files.block(),
+        token_at: files.token_at(),
     })
 }
