@@ -161,3 +161,63 @@ proptest! {
         check_no_leak(plan_with(after, serde_json::json!({}), serde_json::json!({"references": ["var.x"]})).as_bytes(), "{}", true);
     }
 }
+
+/// An HCL expression built from the pieces maps are written with (and some that must fail).
+fn hcl_expr() -> impl Strategy<Value = String> {
+    let leaf = prop_oneof![
+        // var.t is the token (the canary): it is passed as cluster_token below, not used in maps.
+        Just("var.v".to_string()),
+        Just("local.l".to_string()),
+        Just("each.key".to_string()),
+        Just("aws_s3_bucket.b.id".to_string()),
+        Just("module.m.out".to_string()),
+        Just("\"s\"".to_string()),
+        Just("\"${var.v}-x\"".to_string()),
+        Just("9223372036854775807".to_string()),
+        Just("-1".to_string()),
+        Just("null".to_string()),
+        Just("true".to_string()),
+        "[a-z]{1,6}".prop_map(|s| format!("\"{s}\"")),
+    ];
+    leaf.prop_recursive(4, 32, 4, |inner| {
+        prop_oneof![
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("merge({{ s3 = {a} }}, {{ s3-bucket = {b} }})")),
+            (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a} * {b} + {a} / {b} % {b})")),
+            (inner.clone(), inner.clone(), inner.clone()).prop_map(|(a, b, c)| format!("({a} == {b} ? {c} : {a})")),
+            inner.clone().prop_map(|a| format!("[for x in [{a}, {a}] : x]")),
+            inner.clone().prop_map(|a| format!("{{ for k, v in {{ a = {a} }} : k => v }}")),
+            (
+                prop_oneof![
+                    Just("lower"),
+                    Just("format"),
+                    Just("join"),
+                    Just("lookup"),
+                    Just("try"),
+                    Just("element"),
+                    Just("replace"),
+                    Just("toset"),
+                    Just("length"),
+                    Just("split")
+                ],
+                prop::collection::vec(inner.clone(), 0..4)
+            )
+                .prop_map(|(f, args)| format!("{f}({})", args.join(", "))),
+            (inner.clone(), inner).prop_map(|(a, b)| format!("{a}[{b}]")),
+        ]
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Arbitrary expressions through the whole --config evaluation: a value, unknown, or an error
+    /// value — never a panic (a trap in WASM), never the canary in an output.
+    #[test]
+    fn evaluating_arbitrary_configuration_never_panics_or_leaks(expr in hcl_expr(), token in prop_oneof![Just("var.t".to_string()), Just("trimspace(var.t)".to_string()), hcl_expr()]) {
+        let tf = format!(
+            "variable \"t\" {{}}\n\nlocals {{\n  l = {expr}\n}}\n\nmodule \"k8s\" {{\n  source = \"./m\"\n  cluster_token = {token}\n  etcd_backup = {{ s3-secret-key = \"{SECRET}\", s3-folder = {expr} }}\n}}\n"
+        );
+        let options = serde_json::json!({ "config": { "main.tf": tf } }).to_string();
+        check_no_leak(plan_with(serde_json::json!({}), serde_json::json!({}), serde_json::json!({"references": ["var.x"]})).as_bytes(), &options, true);
+    }
+}

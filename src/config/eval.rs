@@ -140,6 +140,8 @@ const SCOPES: &[&str] = &["var", "local", "each", "count", "terraform"];
 fn prepare(e: &E, bound: &mut Vec<String>) -> E {
     let unknown = || E::String(UNKNOWN.to_string());
     match e {
+        E::ForExpr(_) | E::TemplateExpr(_) | E::Traversal(_) if has_arithmetic(e) => unknown(),
+        E::Object(o) if o.keys().any(|k| matches!(k, hcl::ObjectKey::Expression(k) if has_arithmetic(k))) => unknown(),
         E::Variable(v) => {
             if SCOPES.contains(&v.as_str()) || bound.iter().any(|b| b == v.as_str()) {
                 e.clone()
@@ -214,6 +216,9 @@ fn prepare(e: &E, bound: &mut Vec<String>) -> E {
             }
             E::Operation(Box::new(o))
         }
+        // Arithmetic is checked before it runs (see `lazy`), which a `for` body or a template
+        // does not allow: hcl-rs's integer arithmetic can overflow or divide by zero (a trap in
+        // WASM), so such an expression is unknown rather than evaluated.
         E::ForExpr(f) => {
             let mut f = (**f).clone();
             f.collection_expr = prepare(&f.collection_expr, bound);
@@ -231,6 +236,102 @@ fn prepare(e: &E, bound: &mut Vec<String>) -> E {
             _ => unknown(),
         },
         _ => e.clone(),
+    }
+}
+
+/// Whether an expression (or a template's interpolations) does arithmetic.
+fn has_arithmetic(e: &E) -> bool {
+    use hcl::expr::{BinaryOperator as B, Operation, UnaryOperator as U};
+    let mut found = false;
+    visit(e, &mut |x| {
+        found |= match x {
+            E::Operation(o) => match &**o {
+                Operation::Unary(u) => matches!(u.operator, U::Neg),
+                Operation::Binary(b) => matches!(b.operator, B::Plus | B::Minus | B::Mul | B::Div | B::Mod),
+            },
+            _ => false,
+        }
+    });
+    found
+}
+
+/// Calls `f` on `e` and every expression inside it, templates included.
+fn visit(e: &E, f: &mut dyn FnMut(&E)) {
+    f(e);
+    match e {
+        E::Array(a) => a.iter().for_each(|x| visit(x, f)),
+        E::Object(o) => o.iter().for_each(|(k, v)| {
+            if let hcl::ObjectKey::Expression(k) = k {
+                visit(k, f);
+            }
+            visit(v, f)
+        }),
+        E::Parenthesis(p) => visit(p, f),
+        E::FuncCall(c) => c.args.iter().for_each(|x| visit(x, f)),
+        E::Conditional(c) => [&c.cond_expr, &c.true_expr, &c.false_expr].into_iter().for_each(|x| visit(x, f)),
+        E::Operation(o) => match &**o {
+            hcl::expr::Operation::Unary(u) => visit(&u.expr, f),
+            hcl::expr::Operation::Binary(b) => {
+                visit(&b.lhs_expr, f);
+                visit(&b.rhs_expr, f);
+            }
+        },
+        E::Traversal(t) => {
+            visit(&t.expr, f);
+            for op in &t.operators {
+                if let TraversalOperator::Index(i) = op {
+                    visit(i, f);
+                }
+            }
+        }
+        E::ForExpr(x) => {
+            visit(&x.collection_expr, f);
+            if let Some(k) = &x.key_expr {
+                visit(k, f);
+            }
+            visit(&x.value_expr, f);
+            if let Some(c) = &x.cond_expr {
+                visit(c, f);
+            }
+        }
+        E::TemplateExpr(t) => {
+            use hcl::template::{Directive, Element};
+            fn walk(t: &hcl::Template, f: &mut dyn FnMut(&E)) {
+                for el in t.elements() {
+                    match el {
+                        Element::Literal(_) => {}
+                        Element::Interpolation(i) => visit(&i.expr, f),
+                        Element::Directive(d) => match &**d {
+                            Directive::If(i) => {
+                                visit(&i.cond_expr, f);
+                                walk(&i.true_template, f);
+                                if let Some(e) = &i.false_template {
+                                    walk(e, f);
+                                }
+                            }
+                            Directive::For(d) => {
+                                visit(&d.collection_expr, f);
+                                walk(&d.template, f);
+                            }
+                        },
+                    }
+                }
+            }
+            if let Ok(tpl) = hcl::Template::from_expr(t) {
+                walk(&tpl, f);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Integers this small cannot overflow an `i64` when added, subtracted or multiplied.
+const SAFE_INT: f64 = 2_147_483_648.0;
+
+fn small_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64().filter(|x| x.abs() < SAFE_INT),
+        _ => None,
     }
 }
 
@@ -314,6 +415,45 @@ fn lazy(e: &E, ctx: &Context) -> E {
             c.false_expr = lazy(&c.false_expr, ctx);
             E::Conditional(Box::new(c))
         }
+        // Arithmetic runs only on small numbers and never divides by zero: hcl-rs's integers
+        // would overflow or trap. Operands are evaluated here, once, and put in as values.
+        E::Operation(o) => {
+            use hcl::expr::{BinaryOperator as B, Operation, UnaryOperator as U};
+            let unknown = E::String(UNKNOWN.to_string());
+            let value = |x: &E| evaluate_prepared(&lazy(x, ctx), ctx);
+            match &**o {
+                Operation::Unary(u) if matches!(u.operator, U::Neg) => {
+                    match value(&u.expr).as_ref().and_then(small_number) {
+                        Some(n) => E::from(Value::from(-n)),
+                        None => unknown,
+                    }
+                }
+                Operation::Binary(b) if matches!(b.operator, B::Plus | B::Minus | B::Mul | B::Div | B::Mod) => {
+                    let (l, r) = (value(&b.lhs_expr), value(&b.rhs_expr));
+                    match (l.as_ref().and_then(small_number), r.as_ref().and_then(small_number)) {
+                        (Some(_), Some(rv)) if rv == 0.0 && matches!(b.operator, B::Div | B::Mod) => unknown,
+                        (Some(_), Some(_)) => {
+                            let mut b = b.clone();
+                            b.lhs_expr = E::from(l.expect("a number"));
+                            b.rhs_expr = E::from(r.expect("a number"));
+                            E::Operation(Box::new(Operation::Binary(b)))
+                        }
+                        _ => unknown,
+                    }
+                }
+                Operation::Unary(u) => {
+                    let mut u = u.clone();
+                    u.expr = lazy(&u.expr, ctx);
+                    E::Operation(Box::new(Operation::Unary(u)))
+                }
+                Operation::Binary(b) => {
+                    let mut b = b.clone();
+                    b.lhs_expr = lazy(&b.lhs_expr, ctx);
+                    b.rhs_expr = lazy(&b.rhs_expr, ctx);
+                    E::Operation(Box::new(Operation::Binary(b)))
+                }
+            }
+        }
         _ => e.clone(),
     }
 }
@@ -322,8 +462,11 @@ fn lazy(e: &E, ctx: &Context) -> E {
 /// unknown condition): unknown.
 fn evaluate(e: &E, ctx: &Context) -> Option<Value> {
     let prepared = prepare(e, &mut Vec::new());
-    let v = lazy(&prepared, ctx).evaluate(ctx).ok()?;
-    Some(v)
+    evaluate_prepared(&lazy(&prepared, ctx), ctx)
+}
+
+fn evaluate_prepared(e: &E, ctx: &Context) -> Option<Value> {
+    e.evaluate(ctx).ok()
 }
 
 fn json_to_value(v: &Json) -> Value {
@@ -754,10 +897,10 @@ impl Configuration {
 }
 
 #[cfg(test)]
-mod tests {
+mod tests_support {
     use super::*;
 
-    fn eval_str(src: &str) -> Option<Value> {
+    pub fn eval_str(src: &str) -> Option<Value> {
         let e: E = src.parse().unwrap();
         let scope = Scope {
             module: Box::leak(Box::default()),
@@ -773,6 +916,12 @@ mod tests {
         };
         evaluate(&e, &scope.context())
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::eval_str;
+    use super::*;
 
     #[test]
     fn functions_and_unknowns() {
@@ -797,5 +946,37 @@ mod tests {
         // An unknown condition cannot be evaluated at all.
         assert_eq!(eval_str(r#"aws_x.y.z == "a" ? "b" : "c""#), None);
         assert_eq!(eval_str(r#"replace("a.b", "/\\./", "-")"#), None, "regex replace is not guessed");
+    }
+}
+
+#[cfg(test)]
+mod arithmetic {
+    use super::tests_support::eval_str;
+    use super::*;
+
+    #[test]
+    fn arithmetic_never_overflows_or_divides_by_zero() {
+        assert_eq!(eval_str("2 * 3 + 4"), Some(Value::from(10)));
+        for trap in [
+            "-(1 % 0)",
+            "9223372036854775807 * 9223372036854775807",
+            "1 % 0",
+            "1 / 0",
+            "-(-9223372036854775807 - 1)",
+            "[for x in [1] : x % 0]",
+            "\"${1 % 0}\"",
+            "var.m[1 % 0]",
+        ] {
+            assert!(eval_str(trap).is_none_or_unknown(), "{trap}");
+        }
+    }
+
+    trait NoneOrUnknown {
+        fn is_none_or_unknown(&self) -> bool;
+    }
+    impl NoneOrUnknown for Option<Value> {
+        fn is_none_or_unknown(&self) -> bool {
+            self.as_ref().is_none_or(is_unknown)
+        }
     }
 }
