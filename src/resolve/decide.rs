@@ -64,11 +64,14 @@ pub(super) fn resolve_backup(plan: &Plan, files: &Files, evidence: &[(String, Ev
 pub(super) fn backup_from(input: Input, files: &Files, evidence: &[(String, Evidence)]) -> Backup {
     match input {
         // The plan alone evaluates only `"${var.x}"`; the configuration, when given, all of it.
-        Input::Keys(_) if files.backup(BACKUP).is_some() => {
-            return with_rendered_keys(files.backup(BACKUP).expect("checked"), evidence)
+        Input::Keys(keys) => {
+            let b = match files.backup(BACKUP) {
+                Some(b) => b,
+                None if keys.is_empty() => return Backup::NotSet { provenance: Some(Provenance::Configuration) },
+                None => Backup::Keys(keys),
+            };
+            return with_rendered_keys(b, evidence);
         }
-        Input::Keys(keys) if keys.is_empty() => return Backup::NotSet { provenance: Some(Provenance::Configuration) },
-        Input::Keys(keys) => return with_rendered_keys(Backup::Keys(keys), evidence),
         Input::Literal(v) => return map_from_json(&v, &Provenance::Configuration, false),
         Input::Variable { name, value, sensitive } => {
             // The plan records an expression's references, not the expression: `merge(var.x, {…})`
