@@ -29,8 +29,9 @@ fn entry(stack: &str, cluster: &str, l: &Location) -> Value {
 /// `{"etcd_backup": {"inventory": [...]}}`: the locations of the clusters that will exist after
 /// the plans (deleted ones own nothing), replacing every entry of the stacks seen here in `merge`
 /// (the stack's plan or state is the whole truth about it) and keeping the others.
-pub fn document(clusters: &[Cluster], merge: Option<Value>) -> Result<Value, Error> {
-    let mut stacks = BTreeSet::new();
+pub fn document(clusters: &[Cluster], stack: Option<&str>, merge: Option<Value>) -> Result<Value, Error> {
+    // The stack named on the command line is replaced even when it has no cluster any more.
+    let mut stacks: BTreeSet<String> = stack.map(str::to_string).into_iter().collect();
     let mut entries: BTreeMap<(String, String), Value> = BTreeMap::new();
     for c in clusters {
         let Some(stack) = c.stack.as_deref() else {

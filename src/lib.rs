@@ -109,7 +109,7 @@ impl Session {
     /// The inventory data document for the clusters added so far (`inventory`): the locations
     /// they own, by stack and address, merged into `merge` when given.
     pub fn inventory(&self, merge: Option<serde_json::Value>) -> Result<serde_json::Value, Error> {
-        inventory::document(&self.clusters, merge)
+        inventory::document(&self.clusters, self.options.stack.as_deref(), merge)
     }
 
     pub fn render(&self, format: &str) -> Result<String, Error> {

@@ -212,6 +212,11 @@ fn the_inventory_document_comes_from_plans_and_states_and_merges_by_stack() {
         .map(|e| e["cluster"].as_str().unwrap())
         .collect();
     assert_eq!(owners, vec!["module.green"]);
+    // A stack whose plan has no cluster any more loses its entries.
+    let emptied = session(&["unrelated"], json!({ "stack": "fleet" })).inventory(Some(doc.clone())).unwrap();
+    let left: Vec<&str> =
+        emptied["etcd_backup"]["inventory"].as_array().unwrap().iter().map(|e| e["stack"].as_str().unwrap()).collect();
+    assert_eq!(left, vec!["other"]);
     // Without a stack there is no identity to write.
     let e = session(&["for-each"], json!({})).inventory(None).unwrap_err();
     assert!(e.to_string().contains("--stack"), "{e}");
