@@ -10,7 +10,7 @@ use std::io::Read;
 use base64::Engine;
 
 /// Decoded data larger than this is ignored (a zip bomb in user data must not exhaust memory).
-const MAX_DECODED: u64 = 32 << 20;
+pub const MAX_DECODED: u64 = 32 << 20;
 
 /// Strict standard base64 (whitespace allowed, as in wrapped PEM-style text).
 pub fn base64(s: &str) -> Option<Vec<u8>> {
@@ -467,6 +467,23 @@ mod tests {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         e.write_all(s.as_bytes()).unwrap();
         e.finish().unwrap()
+    }
+
+    #[test]
+    fn gunzip_holds_its_limit_at_and_past_it() {
+        let zeros = |n: u64| {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            let chunk = vec![0u8; 1 << 20];
+            let mut left = n;
+            while left > 0 {
+                let k = left.min(chunk.len() as u64) as usize;
+                e.write_all(&chunk[..k]).unwrap();
+                left -= k as u64;
+            }
+            e.finish().unwrap()
+        };
+        assert_eq!(gunzip(&zeros(MAX_DECODED)).map(|v| v.len() as u64), Some(MAX_DECODED));
+        assert_eq!(gunzip(&zeros(MAX_DECODED + 1)), None, "a gzip bomb is not inflated past the limit");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::decode;
 
 /// How deep encodings may nest (base64 inside MIME inside gzip …) before we stop looking.
-const MAX_DEPTH: usize = 8;
+pub const MAX_DEPTH: usize = 8;
 
 /// A value found in a resource: `None` when Terraform reports it unknown.
 #[derive(Clone, Debug)]
@@ -377,5 +377,30 @@ mod tests {
         assert!(keys["s3-bucket"].value.is_none());
         assert!(keys["s3-secret-key"].sensitive);
         assert!(!keys["s3"].sensitive);
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+    use base64::Engine;
+
+    /// The map inside `layers` base64 encodings, in a `user_data` attribute.
+    fn found_at(layers: usize) -> bool {
+        let mut text = r#"{"etcd_backup": {"s3": "true", "s3-bucket": "b", "s3-folder": "f"}}"#.to_string();
+        for _ in 0..layers {
+            text = base64::engine::general_purpose::STANDARD.encode(text);
+        }
+        let mut ev = Evidence::default();
+        Extractor { out: &mut ev }.value(&serde_json::json!({ "user_data": text }), &Value::Null, &Value::Null, "");
+        matches!(ev.backup, Some((MapEvidence::Keys(_), _)))
+    }
+
+    #[test]
+    fn encodings_are_followed_up_to_the_limit_and_not_past_it() {
+        // A base64 layer takes two steps of the depth (the decoding, and the bytes read as text).
+        let last = (0..=MAX_DEPTH + 4).take_while(|k| found_at(*k)).last();
+        assert_eq!(last, Some((MAX_DEPTH - 1) / 2), "followed up to the limit");
+        assert!(!found_at((MAX_DEPTH - 1) / 2 + 1), "and not past it");
     }
 }
