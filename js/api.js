@@ -71,8 +71,12 @@ export function evaluate(plans, options = {}) {
  * as `options.data` to `evaluate`.
  */
 export function fingerprint(plans, options = {}) {
-  const merge = options.merge === undefined || options.merge === null ? '' : JSON.stringify(options.merge);
-  return withPlans(plans, options, engineOptions({ config: options.config }), (ev) => JSON.parse(ev.fingerprintJson(merge)));
+  return withPlans(plans, options, engineOptions({ config: options.config }), (ev) => JSON.parse(ev.fingerprintJson(mergeText(options))));
+}
+
+/** An earlier data document to merge into, as the engine takes it ('' for none). */
+function mergeText(options) {
+  return options.merge === undefined || options.merge === null ? '' : JSON.stringify(options.merge);
 }
 
 /**
@@ -82,8 +86,7 @@ export function fingerprint(plans, options = {}) {
  * `options.merge` is an earlier document whose entries of other stacks are kept.
  */
 export function inventory(plans, options = {}) {
-  const merge = options.merge === undefined || options.merge === null ? '' : JSON.stringify(options.merge);
-  return withPlans(plans, options, engineOptions({ config: options.config, stack: options.stack }), (ev) => JSON.parse(ev.inventoryJson(merge)));
+  return withPlans(plans, options, engineOptions({ config: options.config, stack: options.stack }), (ev) => JSON.parse(ev.inventoryJson(mergeText(options))));
 }
 
 /** The output formats the engine renders. */

@@ -201,22 +201,21 @@ async function main() {
   const names = args.plans.map((p) => (p === '-' ? '(stdin)' : p));
   if (args.configs.length > args.plans.length) throw new UsageError(`${args.configs.length} --config for ${args.plans.length} plan(s): give one per plan, in the same order`);
   const config = args.configs.length === 0 ? null : args.configs.map(readConfig);
-  // A configuration that does not belong to its plan: name the directory too.
-  const withDir = (e) => {
-    if (e?.code === 'EBP_CONFIG') {
-      const i = names.findIndex((n) => e.message.startsWith(`${n}:`));
-      if (i >= 0 && i < args.configs.length) e.message = `${e.message} (--config ${args.configs[i]})`;
+  // Runs the engine; a configuration that does not belong to its plan names its directory too.
+  const engine = (run) => {
+    try {
+      return run();
+    } catch (e) {
+      if (e?.code === 'EBP_CONFIG') {
+        const i = names.findIndex((n) => e.message.startsWith(`${n}:`));
+        if (i >= 0 && i < args.configs.length) e.message = `${e.message} (--config ${args.configs[i]})`;
+      }
+      throw e;
     }
-    return e;
   };
   if (args.command === 'fingerprint' || args.command === 'inventory') {
     const merge = args.merge === null ? null : readJson(args.merge, args.command === 'inventory' ? 'inventory' : 'baseline');
-    let doc;
-    try {
-      doc = api[args.command](plans, { names, merge, config, stack: args.stack });
-    } catch (e) {
-      throw withDir(e);
-    }
+    const doc = engine(() => api[args.command](plans, { names, merge, config, stack: args.stack }));
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     if (args.output !== null) writeFileSync(args.output, text);
     else process.stdout.write(text);
@@ -228,13 +227,7 @@ async function main() {
   // Each configuration directory as a repository path, for SARIF and annotations.
   const sourceRoots = args.configs.map((d) => relative(resolve(args.sourceRoot), resolve(d)).split(sep).join('/'));
   const options = { data, rules: args.rules, names, color, config, stack: args.stack, sourceRoots };
-  let result;
-  try {
-    result = api.check(plans, options, args.format);
-  } catch (e) {
-    throw withDir(e);
-  }
-  const { text, summary } = result;
+  const { text, summary } = engine(() => api.check(plans, options, args.format));
   if (args.format === 'github' && process.env.GITHUB_STEP_SUMMARY) {
     // GitHub shows 10 annotations per type: the job summary lists every finding.
     appendFileSync(process.env.GITHUB_STEP_SUMMARY, api.render(plans, options, 'markdown'));

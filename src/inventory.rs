@@ -52,7 +52,7 @@ pub fn document(clusters: &[Cluster], stack: Option<&str>, merge: Option<Value>)
     }
     let mut doc = merge.unwrap_or_else(|| json!({}));
     // What is merged must itself be a valid data document.
-    Options::from_json(&json!({ "data": doc }).to_string())?;
+    Options::check_data(&doc)?;
     if !doc.get("etcd_backup").is_some_and(Value::is_object) {
         doc["etcd_backup"] = json!({});
     }

@@ -201,6 +201,34 @@ fn data_section(data: &Value) -> Result<Option<&serde_json::Map<String, Value>>,
 }
 
 impl Options {
+    /// Takes the data document's `etcd_backup` section into these options, checking it whole
+    /// (unknown keys, wrong types, malformed entries are errors).
+    fn read_data(&mut self, data: &Value) -> Result<(), Error> {
+        let section = data_section(data)?;
+        let get = |k: &str| section.and_then(|m| m.get(k)).filter(|v| !v.is_null());
+        if let Some(r) = get("rules") {
+            self.severities.overrides.extend(severity_map(r, "etcd_backup.rules")?);
+        }
+        if let Some(w) = get("min_retention_window") {
+            let secs = w.as_str().and_then(crate::gotypes::parse_duration).filter(|s| *s >= 0.0).ok_or_else(|| {
+                Error::Data { why: "etcd_backup.min_retention_window must be a Go duration such as \"24h\"".into() }
+            })?;
+            self.context.min_window_s = secs;
+        }
+        if let Some(inv) = get("inventory") {
+            self.context.inventory = inventory(inv)?;
+        }
+        if let Some(b) = get("baseline") {
+            self.context.baseline = baseline(b)?;
+        }
+        Ok(())
+    }
+
+    /// Checks a data document as `--data` would read it.
+    pub fn check_data(data: &Value) -> Result<(), Error> {
+        Options::default().read_data(data)
+    }
+
     /// Reads options as JSON: `{"data": <document or list of documents>, "rules": {"EB101": "warn"}, "color": bool}`.
     /// `rules` (the command line's `--rule`) wins over the data document's `etcd_backup.rules`.
     pub fn from_json(text: &str) -> Result<Options, Error> {
@@ -236,23 +264,7 @@ impl Options {
             Some(_) => return Err(Error::Options { why: "stack must be a non-empty string".into() }),
         };
         let mut opts = Options { color, stack, ..Default::default() };
-        let section = data_section(&data)?;
-        let get = |k: &str| section.and_then(|m| m.get(k)).filter(|v| !v.is_null());
-        if let Some(r) = get("rules") {
-            opts.severities.overrides.extend(severity_map(r, "etcd_backup.rules")?);
-        }
-        if let Some(w) = get("min_retention_window") {
-            let secs = w.as_str().and_then(crate::gotypes::parse_duration).filter(|s| *s >= 0.0).ok_or_else(|| {
-                Error::Data { why: "etcd_backup.min_retention_window must be a Go duration such as \"24h\"".into() }
-            })?;
-            opts.context.min_window_s = secs;
-        }
-        if let Some(inv) = get("inventory") {
-            opts.context.inventory = inventory(inv)?;
-        }
-        if let Some(b) = get("baseline") {
-            opts.context.baseline = baseline(b)?;
-        }
+        opts.read_data(&data)?;
         // One configuration (`{path: text}`) or one per plan (a list; null for a plan without).
         let files = |v: &Value| -> Result<Option<BTreeMap<String, String>>, Error> {
             match v {

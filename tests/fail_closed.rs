@@ -5,21 +5,9 @@
 
 mod common;
 
-use common::{fixture, secrets};
+use common::{fixture, report, secrets, session};
 use etcd_backup_policy::{format::FORMATS, Error, Options, Session};
 use serde_json::{json, Value};
-
-fn session(cases: &[&str], options: Value) -> Session {
-    let mut s = Session::new(Options::from_json(&options.to_string()).unwrap());
-    for c in cases {
-        s.add_plan(&format!("{c}/plan.json"), &fixture(c)).unwrap();
-    }
-    s
-}
-
-fn report(cases: &[&str], options: Value) -> Value {
-    serde_json::to_value(session(cases, options).report()).unwrap()
-}
 
 /// (rule, cluster) of every finding, sorted.
 fn fired(r: &Value) -> Vec<(String, String)> {
@@ -33,8 +21,19 @@ fn fired(r: &Value) -> Vec<(String, String)> {
     v
 }
 
+/// The messages of a rule's findings, in report order.
+fn messages<'r>(r: &'r Value, rule: &str) -> Vec<&'r str> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .map(|f| f["message"].as_str().unwrap())
+        .collect()
+}
+
 fn message<'r>(r: &'r Value, rule: &str) -> &'r str {
-    r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == rule).unwrap()["message"].as_str().unwrap()
+    messages(r, rule)[0]
 }
 
 fn pair(rule: &str, cluster: &str) -> (String, String) {
@@ -82,13 +81,7 @@ fn a_renamed_for_each_key_keeps_the_token_of_its_location() {
 fn a_deleted_cluster_in_another_plan_of_the_fleet_is_named_with_its_plan() {
     let r = report(&["renamed-cluster", "renamed-cluster-same-token"], json!({}));
     // Both plans delete module.blue (token 1) from fleet-etcd/prod; green of the first has token 2.
-    let m: Vec<&str> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "EB301")
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let m = messages(&r, "EB301");
     assert!(m.iter().any(|m| m.contains("module.blue (renamed-cluster-same-token/plan.json)")), "{m:?}");
 }
 
@@ -355,13 +348,7 @@ fn a_real_terraform_state_gives_inventory_and_a_baseline_that_catches_the_new_to
     assert_eq!(inv["etcd_backup"]["inventory"][0]["folder"], "prod");
     let baseline = s.fingerprint(None);
     let checked = report(&["renamed-cluster"], json!({ "data": baseline }));
-    let eb301: Vec<&str> = checked["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["rule"] == "EB301")
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let eb301 = messages(&checked, "EB301");
     assert!(eb301.iter().any(|m| m.contains("baseline fingerprint")), "{eb301:?}");
 }
 

@@ -4,21 +4,8 @@
 
 mod common;
 
-use common::fixture;
-use etcd_backup_policy::{Options, Session};
+use common::{report, session};
 use serde_json::{json, Value};
-
-fn session(cases: &[&str], options: Value) -> Session {
-    let mut s = Session::new(Options::from_json(&options.to_string()).unwrap());
-    for c in cases {
-        s.add_plan(&format!("{c}/plan.json"), &fixture(c)).unwrap();
-    }
-    s
-}
-
-fn report(cases: &[&str], options: Value) -> Value {
-    serde_json::to_value(session(cases, options).report()).unwrap()
-}
 
 /// (rule, cluster) of every finding of the given rules.
 fn fired(r: &Value, rules: &[&str]) -> Vec<(String, String)> {

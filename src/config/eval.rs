@@ -363,21 +363,9 @@ fn template_known(t: &hcl::Template, bound: &mut Vec<String>) -> bool {
 }
 
 fn contains_unknown(e: &E) -> bool {
-    match e {
-        E::String(s) => s == UNKNOWN,
-        E::Array(a) => a.iter().any(contains_unknown),
-        E::Object(o) => o.values().any(contains_unknown),
-        E::Parenthesis(p) => contains_unknown(p),
-        E::FuncCall(f) => f.args.iter().any(contains_unknown),
-        E::Conditional(c) => [&c.cond_expr, &c.true_expr, &c.false_expr].into_iter().any(contains_unknown),
-        E::Operation(o) => match &**o {
-            hcl::expr::Operation::Unary(u) => contains_unknown(&u.expr),
-            hcl::expr::Operation::Binary(b) => contains_unknown(&b.lhs_expr) || contains_unknown(&b.rhs_expr),
-        },
-        E::Traversal(t) => contains_unknown(&t.expr),
-        E::ForExpr(f) => contains_unknown(&f.collection_expr) || contains_unknown(&f.value_expr),
-        _ => false,
-    }
+    let mut found = false;
+    visit(e, &mut |x| found |= matches!(x, E::String(s) if s == UNKNOWN));
+    found
 }
 
 /// `try` and `can` are lazy in Terraform: their arguments are evaluated one by one here, and the
@@ -519,62 +507,13 @@ fn bare_reference(e: &E) -> Option<(String, String)> {
 
 /// The names of the variables an expression refers to (for sensitivity), through templates.
 fn referenced(e: &E, out: &mut BTreeSet<(String, String)>) {
-    match e {
-        E::Traversal(t) => {
+    visit(e, &mut |x| {
+        if let E::Traversal(t) = x {
             if let (E::Variable(v), Some(TraversalOperator::GetAttr(a))) = (&t.expr, t.operators.first()) {
                 out.insert((v.to_string(), a.to_string()));
             }
-            for op in &t.operators {
-                if let TraversalOperator::Index(i) = op {
-                    referenced(i, out);
-                }
-            }
         }
-        E::Array(a) => a.iter().for_each(|x| referenced(x, out)),
-        E::Object(o) => o.values().for_each(|x| referenced(x, out)),
-        E::Parenthesis(p) => referenced(p, out),
-        E::FuncCall(f) => f.args.iter().for_each(|x| referenced(x, out)),
-        E::Conditional(c) => [&c.cond_expr, &c.true_expr, &c.false_expr].into_iter().for_each(|x| referenced(x, out)),
-        E::Operation(o) => match &**o {
-            hcl::expr::Operation::Unary(u) => referenced(&u.expr, out),
-            hcl::expr::Operation::Binary(b) => {
-                referenced(&b.lhs_expr, out);
-                referenced(&b.rhs_expr, out);
-            }
-        },
-        E::ForExpr(f) => {
-            referenced(&f.collection_expr, out);
-            referenced(&f.value_expr, out);
-        }
-        E::TemplateExpr(t) => {
-            if let Ok(tpl) = hcl::Template::from_expr(t) {
-                use hcl::template::{Directive, Element};
-                fn walk(t: &hcl::Template, out: &mut BTreeSet<(String, String)>) {
-                    for el in t.elements() {
-                        match el {
-                            Element::Literal(_) => {}
-                            Element::Interpolation(i) => referenced(&i.expr, out),
-                            Element::Directive(d) => match &**d {
-                                Directive::If(i) => {
-                                    referenced(&i.cond_expr, out);
-                                    walk(&i.true_template, out);
-                                    if let Some(f) = &i.false_template {
-                                        walk(f, out);
-                                    }
-                                }
-                                Directive::For(f) => {
-                                    referenced(&f.collection_expr, out);
-                                    walk(&f.template, out);
-                                }
-                            },
-                        }
-                    }
-                }
-                walk(&tpl, out);
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 /// The chain of module instances from the root to the cluster call.

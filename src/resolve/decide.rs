@@ -31,30 +31,31 @@ pub(super) fn resolve_backup(plan: &Plan, files: &Files, evidence: &[(String, Ev
         }
     }
     // A literal the plan records must be what the configuration says.
-    if let (Input::Literal(Json::Object(literal)), Some(Backup::Keys(evaluated))) = (&input, files.backup(BACKUP)) {
-        for (k, r) in &evaluated {
-            let plan_value = literal.get(k).and_then(as_module_string);
-            if let (Some(a), Some(b)) = (plan_value.as_deref(), r.known()) {
-                if a != b {
-                    return Err(Error::ConfigMismatch {
-                        plan: plan.name.clone(),
-                        why: format!(
-                            "{}: {BACKUP} key {k} is {} in the plan but {} in the configuration ({})",
-                            files.call().path.join("."),
-                            if r.sensitive {
-                                "(sensitive)".to_string()
-                            } else {
-                                format!("{:?}", crate::redact::url_credentials(a))
-                            },
-                            if r.sensitive {
-                                "(sensitive)".to_string()
-                            } else {
-                                format!("{:?}", crate::redact::url_credentials(b))
-                            },
-                            r.provenance.describe()
-                        ),
-                    });
+    if let Input::Literal(Json::Object(literal)) = &input {
+        if let Some(Backup::Keys(evaluated)) = files.backup(BACKUP) {
+            for (k, r) in &evaluated {
+                let plan_value = literal.get(k).and_then(as_module_string);
+                let (Some(a), Some(b)) = (plan_value.as_deref(), r.known()) else { continue };
+                if a == b {
+                    continue;
                 }
+                let show = |v: &str| {
+                    if r.sensitive {
+                        crate::redact::HIDDEN.to_string()
+                    } else {
+                        format!("{:?}", crate::redact::url_credentials(v))
+                    }
+                };
+                return Err(Error::ConfigMismatch {
+                    plan: plan.name.clone(),
+                    why: format!(
+                        "{}: {BACKUP} key {k} is {} in the plan but {} in the configuration ({})",
+                        files.call().path.join("."),
+                        show(a),
+                        show(b),
+                        r.provenance.describe()
+                    ),
+                });
             }
         }
     }

@@ -12,6 +12,21 @@ pub fn fixture(case: &str) -> Vec<u8> {
     std::fs::read(format!("{}/plan.json", dir(case))).unwrap()
 }
 
+/// A session over fixture plans (`<case>/plan.json`) with options given as JSON.
+pub fn session(cases: &[&str], options: serde_json::Value) -> etcd_backup_policy::Session {
+    let options = etcd_backup_policy::Options::from_json(&options.to_string()).unwrap();
+    let mut s = etcd_backup_policy::Session::new(options);
+    for c in cases {
+        s.add_plan(&format!("{c}/plan.json"), &fixture(c)).unwrap();
+    }
+    s
+}
+
+/// The JSON report of fixture plans.
+pub fn report(cases: &[&str], options: serde_json::Value) -> serde_json::Value {
+    serde_json::to_value(session(cases, options).report()).unwrap()
+}
+
 /// Every fixture case that has a plan, sorted.
 pub fn all_cases() -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(format!("{}/tests/fixtures", env!("CARGO_MANIFEST_DIR")))
