@@ -19,7 +19,9 @@ POLICY := js/dist/policy.wasm
 WASM_OPT := js/node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
   --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext
 
-.PHONY: setup build demo test lint test-rust test-wasm test-js test-node18 test-opa-hosts bench fixtures clean
+PACKAGE := etcd-backup-policy-$(shell node -p 'require("./js/package.json").version')
+
+.PHONY: setup build pack demo test lint test-rust test-wasm test-js test-node18 test-gates bench fixtures clean
 
 setup:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -47,6 +49,12 @@ build: setup
 	$(OPA_LINK) $(OPA_TARGET_DIR)/policy.opt.wasm $(POLICY)
 	node js/scripts/opa-bundle.mjs $(POLICY) js/dist/bundle.tar.gz
 
+# The npm tarball users install (nothing is published to a registry): README, LICENSE, both .wasm
+# modules, the OPA bundle, types and the gate policies.
+pack: build
+	cd js && npm pack --silent --pack-destination .. >/dev/null
+	@echo "wrote $(PACKAGE).tgz"
+
 FX := tests/fixtures
 demo: build
 	@echo '$$ etcd-backup-policy check $(FX)/seed/plan.json --config $(FX)/seed'
@@ -73,7 +81,7 @@ demo: build
 	@echo '$$ etcd-backup-policy check $(FX)/destroy/plan.json   # terraform plan -destroy of a legacy stack'
 	@node js/cli.js check $(FX)/destroy/plan.json; echo "exit $$?"
 
-test: build lint test-rust test-wasm test-js test-node18 test-opa-hosts
+test: build lint test-rust test-wasm test-js test-node18 test-gates
 
 # Checks that can fail: clippy's warnings are errors, and the code is formatted.
 lint: setup
@@ -102,15 +110,19 @@ test-node18: build
 	PATH=$(NODE18_BIN):$$PATH; echo "node $$(node --version)"; \
 	node --test js/test/cli.test.js js/test/package.test.js js/test/opa.test.js
 
-# policy.wasm in the Python OPA hosts from PyPI (pinned), installed into .cache at test time.
-PY_HOSTS := $(CURDIR)/.cache/py
-test-opa-hosts: build
-	@if ! PYTHONPATH=$(PY_HOSTS) python3 -c 'import opa_wasmtime, opapywasm' 2>/dev/null; then \
-	  python3 -m pip install --quiet --disable-pip-version-check --target $(PY_HOSTS) opa-wasmtime==0.1.1 opa-py-wasm==1.2.1 || { \
-	    echo '!!! SKIPPED: opa-wasmtime / opa-py-wasm could not be installed from PyPI (is the registry reachable?);' >&2; \
-	    echo '!!! policy.wasm was NOT tested in the Python OPA hosts.' >&2; exit 0; }; \
+# The gates as their hosts run them: policy.wasm in the Python OPA hosts, and the Atlantis recipes
+# replayed the way Atlantis runs and judges them (conftest's step evaluated with regopy), with the
+# package installed from the packed tarball. The PyPI packages (pinned) go into .cache at test time.
+PY_DEPS := $(CURDIR)/.cache/py
+PY_PACKAGES := opa-wasmtime==0.1.1 opa-py-wasm==1.2.1 regopy==1.5.2 pyyaml==6.0.3
+test-gates: pack
+	@if ! PYTHONPATH=$(PY_DEPS) python3 -c 'import opa_wasmtime, opapywasm, regopy, yaml' 2>/dev/null; then \
+	  python3 -m pip install --quiet --disable-pip-version-check --target $(PY_DEPS) $(PY_PACKAGES) || { \
+	    echo '!!! SKIPPED: $(PY_PACKAGES) could not be installed from PyPI (is the registry reachable?):' >&2; \
+	    echo '!!! policy.wasm was NOT tested in the Python OPA hosts, the Atlantis recipes were NOT replayed.' >&2; exit 0; }; \
 	fi; \
-	PYTHONPATH=$(PY_HOSTS) python3 tests/opa_hosts.py $(POLICY)
+	PYTHONPATH=$(PY_DEPS) python3 tests/opa_hosts.py $(POLICY) && \
+	PYTHONPATH=$(PY_DEPS) python3 tests/atlantis_replay.py $(PACKAGE).tgz
 
 BENCH_SIZES := 1 10 100
 bench: build

@@ -28,7 +28,7 @@ function planNames(count, names) {
 // Errors from the engine arrive as `Error`s with a one-line message and a `code`: EBP_PLAN (a plan
 // that cannot be read or checked), EBP_DATA (the data document), EBP_RULE, EBP_FORMAT, EBP_USAGE.
 function engineOptions(options = {}) {
-  return JSON.stringify({ data: options.data ?? null, rules: options.rules ?? {}, color: Boolean(options.color), config: options.config ?? null, stack: options.stack ?? null, source_roots: options.sourceRoots ?? null });
+  return JSON.stringify({ data: options.data ?? null, rules: options.rules ?? {}, color: Boolean(options.color), fail_on: options.failOn ?? null, config: options.config ?? null, stack: options.stack ?? null, source_roots: options.sourceRoots ?? null });
 }
 
 /**
@@ -90,7 +90,7 @@ export function inventory(plans, options = {}) {
 }
 
 /** The output formats the engine renders. */
-export const FORMATS = ['text', 'json', 'opa', 'sarif', 'junit', 'github', 'markdown'];
+export const FORMATS = ['text', 'json', 'opa', 'sarif', 'junit', 'github', 'markdown', 'atlantis'];
 
 /** The rule catalogue: `[{id, name, severity, summary}]`. */
 export function rules() {

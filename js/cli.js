@@ -30,7 +30,11 @@ annotations name the .tf files by their path in it. With --format github, $GITHU
 set) gets the Markdown report.
 Example, from the Terraform directory:
   terraform show -json plan.out > plan.json && etcd-backup-policy check plan.json --config .
-Formats: text (default), json, opa, sarif, junit, github, markdown.
+Formats: text (default), json, opa, sarif, junit, github, markdown, atlantis.
+--format atlantis is for Atlantis's custom policy check (custom_policy_check: true): the output
+starts with FAIL exactly when the gate fails (per --fail-on), names the rule IDs, and the exit code
+is always 0, also when the plan cannot be checked (then the output is a FAIL line with the reason):
+Atlantis may drop the output of a step that exits non-zero, which would pass the plan unchecked.
 Exit codes: 0 passed, 1 the policy failed, 2 bad input or command line.`;
 
 class UsageError extends Error {}
@@ -226,7 +230,7 @@ async function main() {
   const color = !toFile && args.format === 'text' && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   // Each configuration directory as a repository path, for SARIF and annotations.
   const sourceRoots = args.configs.map((d) => relative(resolve(args.sourceRoot), resolve(d)).split(sep).join('/'));
-  const options = { data, rules: args.rules, names, color, config, stack: args.stack, sourceRoots };
+  const options = { data, rules: args.rules, names, color, config, stack: args.stack, sourceRoots, failOn: args.failOn };
   const { text, summary } = engine(() => api.check(plans, options, args.format));
   if (args.format === 'github' && process.env.GITHUB_STEP_SUMMARY) {
     // GitHub shows 10 annotations per type: the job summary lists every finding.
@@ -234,15 +238,28 @@ async function main() {
   }
   if (toFile) writeFileSync(args.output, text);
   else process.stdout.write(text);
-  if (args.failOn === 'never') return 0;
+  if (args.failOn === 'never' || args.format === 'atlantis') return 0;
   if (summary.deny > 0) return 1;
   if (args.failOn === 'warn' && summary.warn > 0) return 1;
   return 0;
+}
+
+/** `--format atlantis` anywhere on the command line (even one that does not parse). */
+function atlantisFormat(argv) {
+  return argv.some((a, i) => a === '--format=atlantis' || a === '-f=atlantis' || ((a === '--format' || a === '-f') && argv[i + 1] === 'atlantis'));
 }
 
 main().then(
   (code) => {
     process.exitCode = code;
   },
-  (e) => fail(e instanceof Error ? e.message : e),
+  (e) => {
+    const message = e instanceof Error ? e.message : e;
+    fail(message);
+    if (atlantisFormat(process.argv.slice(2))) {
+      // Atlantis reads only the output: an error must read as a failure there, with exit 0.
+      process.stdout.write(`FAIL - etcd-backup-policy: the plan could not be checked: ${String(message).split('\n')[0]}\n`);
+      process.exitCode = 0;
+    }
+  },
 );

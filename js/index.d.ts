@@ -13,6 +13,9 @@ export interface Options {
   config?: Record<string, string> | (Record<string, string> | null)[];
   /** ANSI colour in the text format. */
   color?: boolean;
+  /** When the gate fails (the CLI's `--fail-on`, default `deny`): the `atlantis` format leads with
+   * `FAIL` exactly then. */
+  failOn?: 'deny' | 'warn' | 'never';
   /** The current stack: with a cluster's address, what identifies this very cluster in the
    * inventory (EB203). A Spacelift-wrapped plan names its own (`spacelift.stack.id`). */
   stack?: string;

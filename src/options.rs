@@ -8,12 +8,23 @@ use crate::error::Error;
 use crate::location::{self, Location};
 use crate::rules::{self, Context, InventoryEntry, Severities, Severity};
 
+/// When the gate fails (`--fail-on`): on denials (default), on warnings too, or never.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FailOn {
+    #[default]
+    Deny,
+    Warn,
+    Never,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub severities: Severities,
     pub context: Context,
     /// Colour in the text format (the CLI sets it on a TTY without NO_COLOR).
     pub color: bool,
+    /// When the gate fails: formats that carry the verdict themselves (`atlantis`) need it.
+    pub fail_on: FailOn,
     /// The configuration of each plan, in the order of the plans (`--config DIR`, once per plan;
     /// `None` for a plan without one): `.tf`/`.tf.json` path relative to the root module → text.
     pub configs: Vec<Option<BTreeMap<String, String>>>,
@@ -63,7 +74,7 @@ pub const DATA_KEYS: &[&str] = &["baseline", "inventory", "min_retention_window"
 pub const INVENTORY_KEYS: &[&str] = &["bucket", "cluster", "endpoint", "folder", "stack"];
 pub const BASELINE_KEYS: &[&str] = &["cluster", "plan", "token_sha256"];
 /// The keys of the engine's options (what the JS shim passes).
-pub const OPTION_KEYS: &[&str] = &["color", "config", "data", "rules", "source_roots", "stack"];
+pub const OPTION_KEYS: &[&str] = &["color", "config", "data", "fail_on", "rules", "source_roots", "stack"];
 const DATA_ROOT: &str = "etcd_backup";
 
 /// The known key nearest to `key`, when it is near enough to be a typo.
@@ -270,7 +281,13 @@ impl Options {
             Some(Value::String(s)) if !s.is_empty() => Some(s.clone()),
             Some(_) => return Err(Error::Options { why: "stack must be a non-empty string".into() }),
         };
-        let mut opts = Options { color, stack, ..Default::default() };
+        let fail_on = match o.get("fail_on").and_then(|v| if v.is_null() { None } else { Some(v.as_str()) }) {
+            None | Some(Some("deny")) => FailOn::Deny,
+            Some(Some("warn")) => FailOn::Warn,
+            Some(Some("never")) => FailOn::Never,
+            Some(_) => return Err(Error::Options { why: "fail_on must be \"deny\", \"warn\" or \"never\"".into() }),
+        };
+        let mut opts = Options { color, stack, fail_on, ..Default::default() };
         opts.read_data(&data)?;
         // One configuration (`{path: text}`) or one per plan (a list; null for a plan without).
         let files = |v: &Value| -> Result<Option<BTreeMap<String, String>>, Error> {

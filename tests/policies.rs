@@ -64,10 +64,3 @@ fn conftest_policy_on_reports() {
     assert_eq!(wrong.len(), 1);
     assert!(wrong[0].contains("not an etcd-backup-policy report"));
 }
-
-#[test]
-fn atlantis_workflow_runs_the_cli_on_the_showfile_with_config() {
-    let yaml = std::fs::read_to_string(format!("{}/policies/atlantis/repos.yaml", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    let run = yaml.lines().find(|l| l.trim_start().starts_with("- run: npx")).unwrap();
-    assert!(run.contains("check \"$SHOWFILE\" --config ."), "{run}");
-}

@@ -329,3 +329,20 @@ test('a --config that does not belong to its plan is exit 2 naming the plan and 
   assert.equal(two.code, 2);
   assert.match(two.err, /2 --config for 1 plan/);
 });
+
+test('--format atlantis: FAIL first exactly when the gate fails, exit 0 even when the plan cannot be read', () => {
+  const failing = run(['check', plan('missing-bucket'), '--format', 'atlantis']);
+  assert.equal(failing.code, 0, failing.err);
+  assert.match(failing.out, /^FAIL - etcd-backup-policy: .*\(EB101\)/);
+  const passing = run(['check', plan('seed'), '--format', 'atlantis']);
+  assert.equal(passing.code, 0);
+  assert.match(passing.out, /^PASS - /);
+  assert.match(run(['check', plan('seed'), '--format', 'atlantis', '--fail-on', 'warn']).out, /^FAIL - .*\(EB303\)/);
+  assert.match(run(['check', plan('missing-bucket'), '--format', 'atlantis', '--fail-on', 'never']).out, /^PASS - [^\n]*\nDENY - /);
+  for (const args of [['check', join(fixtures, 'nope.json'), '--format', 'atlantis'], ['check', '-', '--format=atlantis'], ['check', plan('seed'), '--bogus', '--format', 'atlantis']]) {
+    const r = run(args, '');
+    assert.equal(r.code, 0, args.join(' '));
+    assert.match(r.out, /^FAIL - etcd-backup-policy: the plan could not be checked: /, args.join(' '));
+    assert.equal(r.err.split('\n').filter(Boolean).length, 1);
+  }
+});
