@@ -26,7 +26,10 @@ before(() => {
   const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: pkgDir, env: npmEnv, encoding: 'utf8' }));
   tarball = join(project, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  assert.ok(files.includes('pkg/etcd_backup_policy_bg.wasm'), 'the .wasm is inside');
+  for (const f of ['pkg/etcd_backup_policy_bg.wasm', 'dist/policy.wasm', 'dist/bundle.tar.gz', 'dist/index.d.cts', 'dist/opa.d.cts',
+    'README.md', 'LICENSE', 'policies/conftest/etcd_backup.rego', 'policies/atlantis/repos.yaml', 'policies/atlantis/Dockerfile']) {
+    assert.ok(files.includes(f), `${f} is in the tarball`);
+  }
   assert.ok(!files.some((f) => f.startsWith('test/') || f.startsWith('node_modules/')), files.join(' '));
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
   execFileSync('npm', ['install', '--offline', '--no-package-lock', tarball], { cwd: project, env: npmEnv, stdio: 'pipe' });
@@ -88,15 +91,40 @@ test('a bundler resolves the browser build: no Node built-ins, the .wasm as an a
   assert.ok(!readFileSync(join(project, 'out', 'app.js'), 'utf8').includes('node:fs'));
 });
 
-test('the TypeScript types check with tsc, including opa-wasm compatibility', () => {
-  // The consumer project gets the types test and opa-wasm's own types to compare against.
-  const types = join(project, 'types');
-  mkdirSync(types, { recursive: true });
-  cpSync(join(here, 'types'), types, { recursive: true });
-  cpSync(join(pkgDir, 'node_modules', '@open-policy-agent'), join(project, 'node_modules', '@open-policy-agent'), { recursive: true });
-  const tsc = join(pkgDir, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', join(types, 'tsconfig.json')], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stdout + r.stderr);
+// The same usage file type-checks in a CommonJS project (`module: node16`, where an ES-module-only
+// .d.ts fails with TS1479) and in an ES module project (`nodenext`), each a fresh directory with
+// the package installed from the tarball.
+for (const [kind, type, mod] of [['CommonJS', 'commonjs', 'node16'], ['ES module', 'module', 'nodenext']]) {
+  test(`TypeScript in a ${kind} project (module: ${mod}) checks with tsc, including opa-wasm compatibility`, () => {
+    const dir = join(project, `ts-${type}`);
+    mkdirSync(join(dir, 'node_modules'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `ts-${type}`, version: '1.0.0', private: true, type }));
+    execFileSync('npm', ['install', '--offline', '--no-package-lock', tarball], { cwd: dir, env: npmEnv, stdio: 'pipe' });
+    // opa-wasm's own types, to compare the adapter against.
+    cpSync(join(pkgDir, 'node_modules', '@open-policy-agent'), join(dir, 'node_modules', '@open-policy-agent'), { recursive: true });
+    cpSync(join(here, 'types', 'usage.ts'), join(dir, 'usage.ts'));
+    const tsconfig = JSON.parse(readFileSync(join(here, 'types', 'tsconfig.json'), 'utf8'));
+    tsconfig.compilerOptions.module = mod;
+    tsconfig.compilerOptions.moduleResolution = mod;
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(tsconfig));
+    const tsc = join(pkgDir, 'node_modules', 'typescript', 'bin', 'tsc');
+    const r = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+  });
+}
+
+test('etcd-backup-policy/policy.wasm resolves to the OPA-ABI policy and loads in opa-wasm', () => {
+  const r = node(['-e', `
+    const { loadPolicy } = require(${JSON.stringify(join(pkgDir, 'node_modules', '@open-policy-agent', 'opa-wasm'))});
+    const { readFileSync } = require('node:fs');
+    const path = require.resolve('etcd-backup-policy/policy.wasm');
+    loadPolicy(readFileSync(path)).then((p) => {
+      const deny = p.evaluate(JSON.parse(readFileSync(${JSON.stringify(plan('missing-bucket'))})), 'etcd_backup/deny')[0].result;
+      console.log(path.endsWith('dist/policy.wasm'), deny.length, deny[0].endsWith('[EB101]'));
+    });
+  `]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout.trim(), 'true 1 true');
 });
 
 const FORMATS = ['text', 'json', 'opa', 'sarif', 'junit', 'github', 'markdown'];
