@@ -110,19 +110,23 @@ test-node18: build
 	PATH=$(NODE18_BIN):$$PATH; echo "node $$(node --version)"; \
 	node --test js/test/cli.test.js js/test/package.test.js js/test/opa.test.js
 
-# The gates as their hosts run them: policy.wasm in the Python OPA hosts, and the Atlantis recipes
-# replayed the way Atlantis runs and judges them (conftest's step evaluated with regopy), with the
-# package installed from the packed tarball. The PyPI packages (pinned) go into .cache at test time.
+# The gates as their hosts run them: policy.wasm in the Python OPA hosts; the Atlantis recipes
+# replayed the way Atlantis runs and judges them (conftest's step evaluated with regopy); the
+# README's recipes, the GitHub Action and the pre-commit hook (with pre-commit itself) run as
+# written — all with the package installed from the packed tarball. The PyPI packages (pinned) go
+# into .cache at test time.
 PY_DEPS := $(CURDIR)/.cache/py
-PY_PACKAGES := opa-wasmtime==0.1.1 opa-py-wasm==1.2.1 regopy==1.5.2 pyyaml==6.0.3
+PY_PACKAGES := opa-wasmtime==0.1.1 opa-py-wasm==1.2.1 regopy==1.5.2 pyyaml==6.0.3 pre-commit==4.7.0
 test-gates: pack
-	@if ! PYTHONPATH=$(PY_DEPS) python3 -c 'import opa_wasmtime, opapywasm, regopy, yaml' 2>/dev/null; then \
+	@if ! PYTHONPATH=$(PY_DEPS) python3 -c 'import opa_wasmtime, opapywasm, regopy, yaml, pre_commit' 2>/dev/null; then \
 	  python3 -m pip install --quiet --disable-pip-version-check --target $(PY_DEPS) $(PY_PACKAGES) || { \
 	    echo '!!! SKIPPED: $(PY_PACKAGES) could not be installed from PyPI (is the registry reachable?):' >&2; \
-	    echo '!!! policy.wasm was NOT tested in the Python OPA hosts, the Atlantis recipes were NOT replayed.' >&2; exit 0; }; \
+	    echo '!!! policy.wasm was NOT tested in the Python OPA hosts; the Atlantis, README, Action and pre-commit recipes were NOT run.' >&2; exit 0; }; \
 	fi; \
-	PYTHONPATH=$(PY_DEPS) python3 tests/opa_hosts.py $(POLICY) && \
-	PYTHONPATH=$(PY_DEPS) python3 tests/atlantis_replay.py $(PACKAGE).tgz
+	export PYTHONPATH=$(PY_DEPS) PATH=$(PY_DEPS)/bin:$$PATH; \
+	python3 tests/opa_hosts.py $(POLICY) && \
+	python3 tests/atlantis_replay.py $(PACKAGE).tgz && \
+	python3 tests/recipes.py $(PACKAGE).tgz
 
 BENCH_SIZES := 1 10 100
 bench: build
