@@ -21,7 +21,7 @@ WASM_OPT := js/node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-mult
 
 PACKAGE := etcd-backup-policy-$(shell node -p 'require("./js/package.json").version')
 
-.PHONY: setup build pack demo test lint test-rust test-wasm test-js test-node18 test-gates bench fixtures clean
+.PHONY: setup build pack demo test lint test-rust test-wasm test-js test-node18 test-gates bench fixtures docs clean
 
 setup:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -139,6 +139,10 @@ bench: build
 
 fixtures:
 	tests/fixtures/regen.sh
+
+# docs/rules/<ID>.md from the rules' documentation (a test keeps them equal).
+docs:
+	UPDATE_DOCS=1 cargo test --quiet --test engine docs_rules_are_the_rule_documentation
 
 clean:
 	cargo clean

@@ -28,7 +28,7 @@ function planNames(count, names) {
 // Errors from the engine arrive as `Error`s with a one-line message and a `code`: EBP_PLAN (a plan
 // that cannot be read or checked), EBP_DATA (the data document), EBP_RULE, EBP_FORMAT, EBP_USAGE.
 function engineOptions(options = {}) {
-  return JSON.stringify({ data: options.data ?? null, rules: options.rules ?? {}, color: Boolean(options.color), fail_on: options.failOn ?? null, config: options.config ?? null, stack: options.stack ?? null, source_roots: options.sourceRoots ?? null });
+  return JSON.stringify({ data: options.data ?? null, rules: options.rules ?? {}, color: Boolean(options.color), fail_on: options.failOn ?? null, rule_docs_url: options.ruleDocsUrl ?? null, config: options.config ?? null, stack: options.stack ?? null, source_roots: options.sourceRoots ?? null });
 }
 
 /**

@@ -10,7 +10,7 @@ import { isConfigFile, isSkippedDir, MANIFEST } from './config-files.js';
 const USAGE = `usage:
   etcd-backup-policy [check] PLAN.json... [--config DIR]... [--data FILE]... [--format F] [--stack NAME]
                      [--output FILE] [--fail-on deny|warn|never] [--rule ID=deny|warn|off]...
-                     [--source-root DIR]
+                     [--source-root DIR] [--rule-docs-url URL]
   etcd-backup-policy fingerprint PLAN.json... [--config DIR] [--merge baseline.json] > baseline.json
   etcd-backup-policy inventory PLAN.json... --stack NAME [--merge inventory.json] > inventory.json
   etcd-backup-policy rules
@@ -27,7 +27,8 @@ as Terraform does: what the plan JSON loses (a first create of the module). Give
 in the order of the plans; a configuration that contradicts its plan is exit 2.
 --source-root DIR is the repository root (default: the current directory): SARIF results and GitHub
 annotations name the .tf files by their path in it. With --format github, $GITHUB_STEP_SUMMARY (when
-set) gets the Markdown report.
+set) gets the Markdown report. --rule-docs-url URL is where docs/rules/ of this package is published
+(e.g. https://github.com/ORG/etcd-backup-policy/blob/v0.1.0/docs/rules): SARIF rules link URL/ID.md.
 Example, from the Terraform directory:
   terraform show -json plan.out > plan.json && etcd-backup-policy check plan.json --config .
 Formats: text (default), json, opa, sarif, junit, github, markdown, atlantis.
@@ -62,6 +63,7 @@ const OPTIONS = {
   format: { type: 'string', short: 'f', default: 'text' },
   output: { type: 'string', short: 'o' },
   'fail-on': { type: 'string', default: 'deny' },
+  'rule-docs-url': { type: 'string' },
   rule: { type: 'string', multiple: true, default: [] },
 };
 
@@ -86,6 +88,7 @@ function parseCommandLine(argv) {
     configs: v.config,
     stack: v.stack ?? null,
     sourceRoot: v['source-root'],
+    ruleDocsUrl: v['rule-docs-url'] ?? null,
   };
   if (COMMANDS.includes(a.plans[0])) a.command = a.plans.shift();
   if (v.help) a.command = 'help';
@@ -230,7 +233,7 @@ async function main() {
   const color = !toFile && args.format === 'text' && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   // Each configuration directory as a repository path, for SARIF and annotations.
   const sourceRoots = args.configs.map((d) => relative(resolve(args.sourceRoot), resolve(d)).split(sep).join('/'));
-  const options = { data, rules: args.rules, names, color, config, stack: args.stack, sourceRoots, failOn: args.failOn };
+  const options = { data, rules: args.rules, names, color, config, stack: args.stack, sourceRoots, failOn: args.failOn, ruleDocsUrl: args.ruleDocsUrl };
   const { text, summary } = engine(() => api.check(plans, options, args.format));
   if (args.format === 'github' && process.env.GITHUB_STEP_SUMMARY) {
     // GitHub shows 10 annotations per type: the job summary lists every finding.

@@ -16,6 +16,9 @@ export interface Options {
   /** When the gate fails (the CLI's `--fail-on`, default `deny`): the `atlantis` format leads with
    * `FAIL` exactly then. */
   failOn?: 'deny' | 'warn' | 'never';
+  /** Where this package's docs/rules/ is published (an absolute http(s) URL): SARIF rules get
+   * `helpUri` = URL/ID.md (the CLI's `--rule-docs-url`). */
+  ruleDocsUrl?: string;
   /** The current stack: with a cluster's address, what identifies this very cluster in the
    * inventory (EB203). A Spacelift-wrapped plan names its own (`spacelift.stack.id`). */
   stack?: string;

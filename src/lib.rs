@@ -120,7 +120,7 @@ impl Session {
     }
 
     pub fn render(&self, format: &str) -> Result<String, Error> {
-        format::render(self.report_ref(), format, self.options.color, self.options.fail_on)
+        format::render(self.report_ref(), format, &self.options.style)
     }
 }
 

@@ -17,14 +17,23 @@ pub enum FailOn {
     Never,
 }
 
+/// What the formats need besides the report.
 #[derive(Clone, Debug, Default)]
-pub struct Options {
-    pub severities: Severities,
-    pub context: Context,
+pub struct Style {
     /// Colour in the text format (the CLI sets it on a TTY without NO_COLOR).
     pub color: bool,
     /// When the gate fails: formats that carry the verdict themselves (`atlantis`) need it.
     pub fail_on: FailOn,
+    /// Where the rule documents (`docs/rules/<ID>.md`) are published: SARIF's `helpUri` is this
+    /// URL joined with `<ID>.md` (`--rule-docs-url`).
+    pub rule_docs_url: Option<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub severities: Severities,
+    pub context: Context,
+    pub style: Style,
     /// The configuration of each plan, in the order of the plans (`--config DIR`, once per plan;
     /// `None` for a plan without one): `.tf`/`.tf.json` path relative to the root module → text.
     pub configs: Vec<Option<BTreeMap<String, String>>>,
@@ -74,7 +83,8 @@ pub const DATA_KEYS: &[&str] = &["baseline", "inventory", "min_retention_window"
 pub const INVENTORY_KEYS: &[&str] = &["bucket", "cluster", "endpoint", "folder", "stack"];
 pub const BASELINE_KEYS: &[&str] = &["cluster", "plan", "token_sha256"];
 /// The keys of the engine's options (what the JS shim passes).
-pub const OPTION_KEYS: &[&str] = &["color", "config", "data", "fail_on", "rules", "source_roots", "stack"];
+pub const OPTION_KEYS: &[&str] =
+    &["color", "config", "data", "fail_on", "rule_docs_url", "rules", "source_roots", "stack"];
 const DATA_ROOT: &str = "etcd_backup";
 
 /// The known key nearest to `key`, when it is near enough to be a typo.
@@ -287,7 +297,19 @@ impl Options {
             Some(Some("never")) => FailOn::Never,
             Some(_) => return Err(Error::Options { why: "fail_on must be \"deny\", \"warn\" or \"never\"".into() }),
         };
-        let mut opts = Options { color, stack, fail_on, ..Default::default() };
+        let rule_docs_url = match o.get("rule_docs_url") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(u)) if url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "https" | "http")) => {
+                Some(u.trim_end_matches('/').to_string())
+            }
+            Some(_) => {
+                return Err(Error::Options {
+                    why: "rule_docs_url (--rule-docs-url) must be an absolute http(s) URL".into(),
+                })
+            }
+        };
+        let style = Style { color, fail_on, rule_docs_url };
+        let mut opts = Options { style, stack, ..Default::default() };
         opts.read_data(&data)?;
         // One configuration (`{path: text}`) or one per plan (a list; null for a plan without).
         let files = |v: &Value| -> Result<Option<BTreeMap<String, String>>, Error> {

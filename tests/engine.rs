@@ -316,3 +316,27 @@ fn the_readme_rule_table_is_the_catalogue() {
         .collect();
     assert_eq!(rows, catalogue, "README.md's rule table differs from the rules (regenerate it from `rules`)");
 }
+
+/// docs/rules/<ID>.md is each rule's documentation as `explain` prints it, one file per rule and
+/// nothing else: SARIF's `helpUri` (with `--rule-docs-url`) points there. `UPDATE_DOCS=1`
+/// (`make docs`) writes them.
+#[test]
+fn docs_rules_are_the_rule_documentation() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+    let rules = etcd_backup_policy::rules::all();
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        std::fs::create_dir_all(&dir).unwrap();
+        for r in rules {
+            std::fs::write(dir.join(format!("{}.md", r.id)), r.doc).unwrap();
+        }
+    }
+    let mut files: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
+    let expected: Vec<String> = rules.iter().map(|r| format!("{}.md", r.id)).collect();
+    assert_eq!(files, expected, "docs/rules/ holds other files than the rules' (make docs)");
+    for r in rules {
+        let text = std::fs::read_to_string(dir.join(format!("{}.md", r.id))).unwrap();
+        assert_eq!(text, r.doc, "docs/rules/{}.md differs from the rule's documentation (make docs)", r.id);
+    }
+}

@@ -176,6 +176,18 @@ test('SARIF validates against the SARIF 2.1.0 JSON schema', () => {
   assert.equal(result.level, 'error');
   assert.equal(sarif.runs[0].tool.driver.rules[result.ruleIndex].id, 'EB107');
   assert.match(sarif.runs[0].tool.driver.rules[result.ruleIndex].help.text, /robfig/);
+  // helpUri: each rule's published document (docs/rules/ID.md), when the caller says where that is.
+  assert.equal(sarif.runs[0].tool.driver.rules[0].helpUri, undefined, 'no made-up URL');
+  const docs = 'https://github.com/example/etcd-backup-policy/blob/v0.1.0/docs/rules/';
+  const linked = JSON.parse(runCli([plan('rules-fire'), '--format', 'sarif', '--rule-docs-url', docs]).stdout);
+  assert.ok(validate(linked), JSON.stringify(validate.errors, null, 1));
+  for (const rule of linked.runs[0].tool.driver.rules) {
+    assert.equal(rule.helpUri, `${docs}${rule.id}.md`);
+    assert.equal(readFileSync(join(pkgDir, '..', 'docs', 'rules', `${rule.id}.md`), 'utf8'), rule.help.markdown);
+  }
+  const bad = runCli([plan('rules-fire'), '--format', 'sarif', '--rule-docs-url', 'docs/rules']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /rule_docs_url \(--rule-docs-url\) must be an absolute http\(s\) URL/);
 });
 
 test('SARIF for code scanning: the .tf line as a repository path, fingerprints that survive moved lines', () => {

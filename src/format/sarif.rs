@@ -64,12 +64,13 @@ fn location(r: &Report, f: &Finding) -> Value {
     }
 }
 
-pub fn render(r: &Report) -> Result<String, crate::error::Error> {
+/// `rule_docs_url`: where `docs/rules/<ID>.md` are published, for each rule's `helpUri`.
+pub fn render(r: &Report, rule_docs_url: Option<&str>) -> Result<String, crate::error::Error> {
     let all = rules::all();
     let driver_rules: Vec<Value> = all
         .iter()
         .map(|rule| {
-            json!({
+            let mut d = json!({
                 "id": rule.id,
                 "name": rule.name,
                 "shortDescription": { "text": rule.summary },
@@ -77,7 +78,11 @@ pub fn render(r: &Report) -> Result<String, crate::error::Error> {
                 "help": { "text": rule.doc, "markdown": rule.doc },
                 "defaultConfiguration": { "level": if rule.default == Severity::Deny { "error" } else { "warning" } },
                 "properties": { "security-severity": security_severity(rule), "tags": tags(rule) },
-            })
+            });
+            if let Some(base) = rule_docs_url {
+                d["helpUri"] = json!(format!("{base}/{}.md", rule.id));
+            }
+            d
         })
         .collect();
     let results: Vec<Value> = r
