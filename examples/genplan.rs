@@ -1,4 +1,6 @@
-//! Generates a large plan for the benchmark: `cargo run --release --example genplan -- SIZE_MB OUT`.
+//! Generates a large plan for the benchmark:
+//! `cargo run --release --example genplan -- SIZE_MB OUT [CLUSTERS] [shared]`: CLUSTERS clusters
+//! (default one per ~200 KB) padded to SIZE_MB; `shared`: all in one backup location (EB201 each).
 //! It is the real for-each fixture's shape (clusters of the k3s-map stand-in, one per for_each key)
 //! scaled up, padded with unrelated resources whose attributes carry base64 user data and tags,
 //! as fleets' plans do.
@@ -16,7 +18,8 @@ fn main() {
     .unwrap();
     let template = fixture["resource_changes"][0].clone();
     // One cluster per ~200 KB: a 100 MB plan holds ~500 clusters among ~50k resources.
-    let clusters = (target / 200_000).max(2);
+    let clusters = args.get(3).and_then(|s| s.parse().ok()).unwrap_or((target / 200_000).max(2));
+    let shared = args.get(4).is_some_and(|s| s == "shared");
     let mut changes = Vec::new();
     for i in 0..clusters {
         let mut rc = template.clone();
@@ -24,7 +27,8 @@ fn main() {
         rc["address"] = json!(format!("{addr}.terraform_data.server"));
         rc["module_address"] = json!(addr);
         rc["index"] = Value::Null;
-        rc["change"]["after"]["input"]["etcd_backup"]["s3-folder"] = json!(format!("c{i}"));
+        let folder = if shared { "fleet".to_string() } else { format!("c{i}") };
+        rc["change"]["after"]["input"]["etcd_backup"]["s3-folder"] = json!(folder);
         changes.push(rc);
     }
     let mut size = serde_json::to_string(&changes).unwrap().len();

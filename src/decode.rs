@@ -371,6 +371,11 @@ pub fn k3s_text(text: &str) -> K3sText {
             }
             continue;
         }
+        // Only `--flag` and `K3S_TOKEN=` words carry anything: most lines of a long script have
+        // neither, and splitting them into words would be most of the time spent.
+        if !t.contains("--") && !t.contains("K3S_TOKEN=") {
+            continue;
+        }
         let words = shell_words(t);
         let mut i = 0;
         while i < words.len() {

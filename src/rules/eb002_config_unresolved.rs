@@ -75,6 +75,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::model::{Provenance, Resolved};
     use crate::rules::test_support::*;
 
@@ -98,5 +99,27 @@ mod tests {
         let mut c = cluster_with(&[]);
         c.backup = Backup::Unresolved { reason: "x".into() };
         assert_eq!(check(&c, &Context::default())[0].key.as_deref(), Some("etcd_backup"));
+    }
+
+    #[test]
+    fn table() {
+        table::run("EB002", &[case("every key known", &[&[]], &[])]);
+        let unknown_bucket = |cs: &mut Vec<Cluster>| {
+            *cs = vec![crate::model::test_support::with_unknown(crate::model::test_support::COMPLETE, "s3-bucket")];
+            cs[0].address = "module.c0".into();
+        };
+        table::run_with(
+            "EB002",
+            &Default::default(),
+            unknown_bucket,
+            &[case("a key unknown until apply", &[&[]], &[(0, "s3-bucket", "are unknown until apply and are not checked")])],
+        );
+        let unresolved = |cs: &mut Vec<Cluster>| cs[0].backup = Backup::Unresolved { reason: "it comes from module.x".into() };
+        table::run_with(
+            "EB002",
+            &Default::default(),
+            unresolved,
+            &[case("the map unresolved", &[&[]], &[(0, "etcd_backup", "none of its keys is checked")])],
+        );
     }
 }

@@ -54,6 +54,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::rules::test_support::*;
 
     #[test]
@@ -62,5 +63,17 @@ mod tests {
         assert!(check(&c, &Context::default()).is_empty());
         c.backup = Backup::NotSet { provenance: None };
         assert_eq!(check(&c, &Context::default()).len(), 1);
+    }
+
+    #[test]
+    fn table() {
+        let not_set = |cs: &mut Vec<Cluster>| cs[0].backup = Backup::NotSet { provenance: None };
+        table::run_with("EB003", &Default::default(), |_| {}, &[case("configured", &[&[]], &[])]);
+        table::run_with(
+            "EB003",
+            &Default::default(),
+            not_set,
+            &[case("not set", &[&[]], &[(0, "etcd_backup", "snapshots never leave the nodes")])],
+        );
     }
 }

@@ -74,6 +74,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::rules::test_support::*;
 
     #[test]
@@ -90,5 +91,24 @@ mod tests {
         let mut c = cluster_with(&[]);
         c.backup = Backup::Unresolved { reason: "unknown".into() };
         assert!(check(&c, &Context::default()).is_empty());
+    }
+
+    /// The rule's table: (clusters as changes to a complete configuration, findings expected).
+    #[test]
+    fn table() {
+        table::run(
+            "EB101",
+            &[
+                case("complete", &[&[]], &[]),
+                case("no bucket", &[&[("s3-bucket", None)]], &[(0, "s3-bucket", "required key s3-bucket is missing")]),
+                case(
+                    "no credentials, in catalogue order",
+                    &[&[("s3-secret-key", None), ("s3-access-key", None)]],
+                    &[(0, "s3-access-key", "is missing"), (0, "s3-secret-key", "is missing")],
+                ),
+                case("s3-folder is not required", &[&[("s3-folder", None)]], &[]),
+                case("one finding per cluster", &[&[("s3-region", None)], &[]], &[(0, "s3-region", "is missing")]),
+            ],
+        );
     }
 }

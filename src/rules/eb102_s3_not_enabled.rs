@@ -56,6 +56,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::rules::test_support::*;
 
     #[test]
@@ -66,5 +67,20 @@ mod tests {
             let c = cluster_with(&with(COMPLETE, "s3", v));
             assert_eq!(check(&c, &Context::default()).len(), fires as usize, "{v}");
         }
+    }
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB102",
+            &[
+                case("true", &[&[]], &[]),
+                case("false", &[&[("s3", Some("false"))]], &[(0, "s3", "s3 is \"false\", so k3s writes no snapshot")]),
+                case("Go's ParseBool spelling of false", &[&[("s3", Some("F"))]], &[(0, "s3", "writes no snapshot to S3")]),
+                case("Go's ParseBool spelling of true", &[&[("s3", Some("TRUE"))]], &[]),
+                case("not a boolean is EB104's", &[&[("s3", Some("yes"))]], &[]),
+                case("absent is EB101's", &[&[("s3", None)]], &[]),
+            ],
+        );
     }
 }

@@ -84,6 +84,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::rules::test_support::*;
 
     #[test]
@@ -103,5 +104,22 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert!(d[0].message.contains("did you mean s3-bucket?"));
         assert!(!d[0].message.contains("\"x\""));
+    }
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB103",
+            &[
+                case("known keys", &[&[("snapshot-retention", Some("10")), ("s3-retention", Some("10"))]], &[]),
+                case("typo", &[&[("s3-buckett", Some("b"))]], &[(0, "s3-buckett", "did you mean s3-bucket?")]),
+                case(
+                    "with the flag's prefix",
+                    &[&[("etcd-s3-region", Some("x"))]],
+                    &[(0, "etcd-s3-region", "unknown key etcd-s3-region")],
+                ),
+                case("nothing near", &[&[("colour", Some("red"))]], &[(0, "colour", "does nothing")]),
+            ],
+        );
     }
 }

@@ -80,6 +80,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::rules::test_support::*;
 
     fn fires(key: &str, v: &str) -> bool {
@@ -100,5 +101,19 @@ mod tests {
         assert!(fires("autorestore", "1"));
         assert!(!fires("autorestore", "false"));
         assert!(!fires("s3-folder", "anything/at all"));
+    }
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB104",
+            &[
+                case("valid values", &[&[("snapshot-retention", Some("0")), ("s3-timeout", Some("5m30s"))]], &[]),
+                case("boolean", &[&[("s3-insecure", Some("yes"))]], &[(0, "s3-insecure", "not a boolean k3s accepts")]),
+                case("duration without unit", &[&[("s3-timeout", Some("300"))]], &[(0, "s3-timeout", "s3-timeout is \"300\"")]),
+                case("integer", &[&[("snapshot-retention", Some("five"))]], &[(0, "snapshot-retention", "snapshot-retention is")]),
+                case("lookup type", &[&[("s3-bucket-lookup-type", Some("virtual"))]], &[(0, "s3-bucket-lookup-type", "")]),
+            ],
+        );
     }
 }

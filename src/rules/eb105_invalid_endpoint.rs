@@ -64,6 +64,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::rules::test_support::*;
 
     #[test]
@@ -72,5 +73,23 @@ mod tests {
         assert!(d[0].remediation.contains("s3-endpoint = \"minio:9000\""));
         assert!(d[0].remediation.contains("s3-insecure"));
         assert!(check(&cluster_with(COMPLETE), &Context::default()).is_empty());
+    }
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB105",
+            &[
+                case("host", &[&[]], &[]),
+                case("host and port", &[&[("s3-endpoint", Some("minio.internal:9000"))]], &[]),
+                case("scheme", &[&[("s3-endpoint", Some("https://s3.amazonaws.com"))]], &[(0, "s3-endpoint", "minio-go adds the scheme")]),
+                case("path", &[&[("s3-endpoint", Some("s3.amazonaws.com/bucket"))]], &[(0, "s3-endpoint", "upload fails")]),
+                case(
+                    "credentials are never shown",
+                    &[&[("s3-endpoint", Some("https://user:hunter2@minio.example.com"))]],
+                    &[(0, "s3-endpoint", "(sensitive)@minio.example.com")],
+                ),
+            ],
+        );
     }
 }

@@ -82,6 +82,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
 
     #[test]
     fn naming_rules() {
@@ -103,5 +104,18 @@ mod tests {
         ] {
             assert!(problem(bad).is_some(), "{bad}");
         }
+    }
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB106",
+            &[
+                case("valid", &[&[("s3-bucket", Some("my-etcd-backups"))]], &[]),
+                case("upper case", &[&[("s3-bucket", Some("My-Bucket"))]], &[(0, "s3-bucket", "which S3 bucket names never do")]),
+                case("too short", &[&[("s3-bucket", Some("ab"))]], &[(0, "s3-bucket", "is 2 characters long")]),
+                case("a folder in the bucket", &[&[("s3-bucket", Some("bucket/folder"))]], &[(0, "s3-bucket", "no snapshot can be uploaded")]),
+            ],
+        );
     }
 }

@@ -69,6 +69,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::rules::test_support::*;
 
     #[test]
@@ -80,5 +81,22 @@ mod tests {
         assert!(d[0].remediation.contains("\"0 */6 * * *\""));
         assert!(check(&cluster_with(&with(COMPLETE, "snapshot-schedule-cron", "@every 12h")), &Context::default())
             .is_empty());
+    }
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB107",
+            &[
+                case("five fields", &[&[("snapshot-schedule-cron", Some("0 */6 * * *"))]], &[]),
+                case("descriptor", &[&[("snapshot-schedule-cron", Some("@every 6h"))]], &[]),
+                case(
+                    "seconds field",
+                    &[&[("snapshot-schedule-cron", Some("0 0 */6 * * *"))]],
+                    &[(0, "snapshot-schedule-cron", "is not a schedule k3s accepts")],
+                ),
+                case("out of range", &[&[("snapshot-schedule-cron", Some("0 25 * * *"))]], &[(0, "snapshot-schedule-cron", "logs nothing")]),
+            ],
+        );
     }
 }

@@ -102,6 +102,7 @@ fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::rules::test_support::*;
 
     #[test]
@@ -136,5 +137,27 @@ mod tests {
         assert!(d[0].message.contains("168 snapshots cover 84d locally and no pruning in S3"), "{}", d[0].message);
         assert!(check(&cluster_with(&with(&with(COMPLETE, "s3-retention", "0"), "snapshot-retention", "0")), &ctx)
             .is_empty());
+    }
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB108",
+            &[
+                case("module default: 168 every 12 hours", &[&[]], &[]),
+                case(
+                    "hourly, 5 kept locally",
+                    &[&[("snapshot-schedule-cron", Some("0 * * * *")), ("snapshot-retention", Some("5"))]],
+                    &[(0, "snapshot-retention", "5 snapshots cover")],
+                ),
+                case(
+                    "hourly, 5 kept in S3 (k3s's default)",
+                    &[&[("snapshot-schedule-cron", Some("0 * * * *"))]],
+                    &[(0, "s3-retention", "")],
+                ),
+                case("no pruning", &[&[("snapshot-retention", Some("0")), ("s3-retention", Some("0"))]], &[]),
+                case("snapshots off", &[&[("disable-snapshots", Some("true"))]], &[(0, "disable-snapshots", "no snapshot window at all")]),
+            ],
+        );
     }
 }

@@ -57,6 +57,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::rules::test_support::*;
 
     #[test]
@@ -68,5 +69,26 @@ mod tests {
         assert_eq!(d[0].severity, Some(Severity::Deny));
         let private = with(&with(COMPLETE, "s3-insecure", "1"), "s3-endpoint", "minio.internal:9000");
         assert_eq!(check(&cluster_with(&private), &ctx)[0].severity, None);
+    }
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB109",
+            &[
+                case("TLS", &[&[]], &[]),
+                case("insecure false", &[&[("s3-insecure", Some("false"))]], &[]),
+                case(
+                    "insecure to a public cloud",
+                    &[&[("s3-insecure", Some("true"))]],
+                    &[(0, "s3-insecure", "in clear text to a public cloud endpoint")],
+                ),
+                case(
+                    "insecure to a private endpoint",
+                    &[&[("s3-insecure", Some("true")), ("s3-endpoint", Some("minio.internal:9000"))]],
+                    &[(0, "s3-insecure", "in clear text")],
+                ),
+            ],
+        );
     }
 }

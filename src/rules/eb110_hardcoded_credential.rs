@@ -82,6 +82,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::model::{Backup, Resolved, Value};
     use crate::rules::test_support::*;
 
@@ -113,5 +114,21 @@ mod tests {
             }
         }
         assert!(check(&unknown, &ctx).is_empty());
+    }
+
+    #[test]
+    fn table() {
+        // The table's clusters hold literals from the module call: both credentials are denied.
+        table::run(
+            "EB110",
+            &[
+                case(
+                    "literal credentials",
+                    &[&[]],
+                    &[(0, "s3-access-key", "is a literal in the module call"), (0, "s3-secret-key", "is a literal")],
+                ),
+                case("no credentials (EB101's)", &[&[("s3-access-key", None), ("s3-secret-key", None)]], &[]),
+            ],
+        );
     }
 }

@@ -55,6 +55,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::rules::test_support::*;
 
     #[test]
@@ -65,5 +66,19 @@ mod tests {
         let d = check(&cluster_with(&with(COMPLETE, "s3-folder", "/a//b/")), &ctx);
         assert!(d[0].remediation.contains("\"a/b\""));
         assert_eq!(check(&cluster_with(&with(COMPLETE, "s3-folder", "")), &ctx).len(), 1);
+    }
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB111",
+            &[
+                case("a name", &[&[("s3-folder", Some("prod/k3s"))]], &[]),
+                case("leading slash", &[&[("s3-folder", Some("/prod"))]], &[(0, "s3-folder", "has leading, trailing or double slashes")]),
+                case("double slash", &[&[("s3-folder", Some("a//b"))]], &[(0, "s3-folder", "double slashes")]),
+                case("empty", &[&[("s3-folder", Some(""))]], &[(0, "s3-folder", "puts the snapshots at the bucket root")]),
+                case("absent is EB113's", &[&[("s3-folder", None)]], &[]),
+            ],
+        );
     }
 }

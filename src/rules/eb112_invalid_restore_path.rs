@@ -69,6 +69,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
 
     #[test]
     fn snapshot_names() {
@@ -78,5 +79,22 @@ mod tests {
         assert!(problem("prod/etcd-snapshot-server-0-1732406400.zip").is_some());
         assert!(problem("etcd-snapshot-2024-11-24T00:00:00Z").is_some());
         assert!(problem("snapshot.zip").is_some());
+    }
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB112",
+            &[
+                case("no restore path", &[&[]], &[]),
+                case("a snapshot name", &[&[("cluster-reset-restore-path", Some("etcd-snapshot-server-0-1732406400.zip"))]], &[]),
+                case(
+                    "a path",
+                    &[&[("cluster-reset-restore-path", Some("/var/lib/rancher/k3s/server/db/snapshots/x"))]],
+                    &[(0, "cluster-reset-restore-path", "stops the seed node")],
+                ),
+                case("empty", &[&[("cluster-reset-restore-path", Some(""))]], &[(0, "cluster-reset-restore-path", "")]),
+            ],
+        );
     }
 }

@@ -55,6 +55,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::rules::test_support::*;
 
     #[test]
@@ -66,5 +67,22 @@ mod tests {
         assert!(check(&cluster_with(COMPLETE), &ctx).is_empty());
         let d = check(&with_unknown(&with(&no_folder, "autorestore", "x"), "autorestore"), &ctx);
         assert!(d.len() == 1 && d[0].message.contains("unknown at plan time"), "{d:?}");
+    }
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB113",
+            &[
+                case("folder set", &[&[]], &[]),
+                case("no folder, restore on by default", &[&[("s3-folder", None)]], &[(0, "s3-folder", "restore is on but s3-folder is not set")]),
+                case("no folder, restore off", &[&[("s3-folder", None), ("autorestore", Some("false"))]], &[]),
+                case(
+                    "no folder, a named restore",
+                    &[&[("s3-folder", None), ("autorestore", Some("false")), ("cluster-reset-restore-path", Some("etcd-snapshot-a-1732406400"))]],
+                    &[(0, "s3-folder", "prefix null/")],
+                ),
+            ],
+        );
     }
 }

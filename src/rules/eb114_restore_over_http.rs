@@ -56,6 +56,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::table::{self, case};
     use crate::rules::test_support::*;
 
     #[test]
@@ -68,5 +69,17 @@ mod tests {
         let unknown = with_unknown(&with(&with(COMPLETE, "s3-insecure", "true"), "autorestore", "x"), "autorestore");
         let d = check(&unknown, &ctx);
         assert!(d.len() == 1 && d[0].message.contains("unknown at plan time"), "{d:?}");
+    }
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB114",
+            &[
+                case("TLS", &[&[]], &[]),
+                case("http, restore on", &[&[("s3-insecure", Some("true"))]], &[(0, "s3-insecure", "always uses https://")]),
+                case("http, restore off", &[&[("s3-insecure", Some("true")), ("autorestore", Some("false"))]], &[]),
+            ],
+        );
     }
 }

@@ -82,3 +82,58 @@ fn check(clusters: &[Cluster], _: &Context) -> Vec<Draft> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::table::{self, case};
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB201",
+            &[
+                case("own folders", &[&[("s3-folder", Some("a"))], &[("s3-folder", Some("b"))]], &[]),
+                case(
+                    "one folder, two clusters: each names the other",
+                    &[&[], &[]],
+                    &[(0, "s3-folder", "aws/b/f is also used by module.c1"), (1, "s3-folder", "also used by module.c0")],
+                ),
+                case(
+                    "the same folder written differently",
+                    &[&[("s3-folder", Some("f/"))], &[("s3-endpoint", Some("s3.eu-west-1.amazonaws.com"))]],
+                    &[(0, "s3-folder", "also used by module.c1"), (1, "s3-folder", "also used by module.c0")],
+                ),
+                case(
+                    "other buckets",
+                    &[&[("s3-bucket", Some("one"))], &[("s3-bucket", Some("two"))]],
+                    &[],
+                ),
+            ],
+        );
+    }
+
+    #[test]
+    fn many_clusters_name_five_others_and_a_count() {
+        let eight: &[table::Changes] = &[&[], &[], &[], &[], &[], &[], &[], &[]];
+        table::run_with(
+            "EB201",
+            &Context::default(),
+            |_| {},
+            &[case(
+                "eight in one location",
+                eight,
+                &[
+                    (0, "s3-folder", ", 2 more clusters:"),
+                    (1, "s3-folder", ", 2 more clusters:"),
+                    (2, "s3-folder", ", 2 more clusters:"),
+                    (3, "s3-folder", ", 2 more clusters:"),
+                    (4, "s3-folder", ", 2 more clusters:"),
+                    (5, "s3-folder", ", 2 more clusters:"),
+                    (6, "s3-folder", ", 2 more clusters:"),
+                    (7, "s3-folder", ", 2 more clusters:"),
+                ],
+            )],
+        );
+    }
+}

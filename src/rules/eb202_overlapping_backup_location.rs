@@ -105,3 +105,30 @@ fn check(clusters: &[super::Cluster], _: &Context) -> Vec<Draft> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::table::{self, case};
+
+    #[test]
+    fn table() {
+        table::run(
+            "EB202",
+            &[
+                case("siblings", &[&[("s3-folder", Some("a"))], &[("s3-folder", Some("b"))]], &[]),
+                case(
+                    "nested folder",
+                    &[&[("s3-folder", Some("prod"))], &[("s3-folder", Some("prod/eu"))]],
+                    &[(0, "s3-folder", "contains module.c1's"), (1, "s3-folder", "lies inside module.c0's")],
+                ),
+                case(
+                    "the bucket root holds every folder",
+                    &[&[("s3-folder", Some(""))], &[("s3-folder", Some("x"))]],
+                    &[(0, "s3-folder", "contains module.c1's"), (1, "s3-folder", "lies inside module.c0's")],
+                ),
+                case("a prefix that is not a folder", &[&[("s3-folder", Some("prod"))], &[("s3-folder", Some("production"))]], &[]),
+                case("the same folder is EB201's", &[&[], &[]], &[]),
+            ],
+        );
+    }
+}

@@ -106,3 +106,41 @@ fn check(clusters: &[super::Cluster], ctx: &Context) -> Vec<Draft> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::table::{self, case};
+
+    fn owned(cluster: &str, stack: Option<&str>, folder: &str) -> InventoryEntry {
+        InventoryEntry {
+            stack: stack.map(str::to_string),
+            cluster: cluster.into(),
+            location: Location { service: "aws".into(), bucket: "b".into(), folder: folder.into() },
+        }
+    }
+
+    #[test]
+    fn table() {
+        let ctx = Context {
+            inventory: vec![owned("module.k8s", Some("other"), "f"), owned("module.c0", Some("this"), "mine")],
+            ..Context::default()
+        };
+        let in_stack = |cs: &mut Vec<super::super::Cluster>| cs.iter_mut().for_each(|c| c.stack = Some("this".into()));
+        table::run_with(
+            "EB203",
+            &ctx,
+            in_stack,
+            &[
+                case(
+                    "owned by a cluster of another stack",
+                    &[&[]],
+                    &[(0, "s3-folder", "overlaps the inventory's module.k8s (stack other): module.k8s (stack other) owns the same location")],
+                ),
+                case("its own entry", &[&[("s3-folder", Some("mine"))]], &[]),
+                case("free", &[&[("s3-folder", Some("free"))]], &[]),
+                case("inside an owned location", &[&[("s3-folder", Some("f/sub"))]], &[(0, "s3-folder", "which contains this cluster's")]),
+            ],
+        );
+    }
+}

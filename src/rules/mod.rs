@@ -221,6 +221,82 @@ pub fn run(clusters: &[Cluster], severities: &Severities, ctx: &Context) -> Vec<
 #[cfg(test)]
 pub(crate) use crate::model::test_support;
 
+/// A rule's test table, in the style of tflint's rule tests: each case is a list of clusters,
+/// each written as its changes to a complete, valid `etcd_backup` (`None` removes a key), and the
+/// findings the rule must give, in order, as (cluster index, key or "", fragment of the message).
+/// Cluster `i` is `module.c{i}`; an empty `expect` means the clusters pass.
+#[cfg(test)]
+pub(crate) mod table {
+    use super::*;
+    use crate::model::test_support::{cluster_with, COMPLETE};
+
+    pub(crate) type Changes = &'static [(&'static str, Option<&'static str>)];
+
+    pub(crate) struct Case {
+        name: &'static str,
+        clusters: &'static [Changes],
+        expect: &'static [(usize, &'static str, &'static str)],
+    }
+
+    pub(crate) const fn case(
+        name: &'static str,
+        clusters: &'static [Changes],
+        expect: &'static [(usize, &'static str, &'static str)],
+    ) -> Case {
+        Case { name, clusters, expect }
+    }
+
+    /// The clusters of a case, before the rule runs (to adjust what keys cannot express).
+    pub(crate) fn clusters(changes: &[Changes]) -> Vec<Cluster> {
+        changes
+            .iter()
+            .enumerate()
+            .map(|(i, changes)| {
+                let mut keys: Vec<(&str, &str)> = COMPLETE.to_vec();
+                for (k, v) in changes.iter() {
+                    keys.retain(|(kk, _)| kk != k);
+                    if let Some(v) = v {
+                        keys.push((k, v));
+                    }
+                }
+                let mut c = cluster_with(&keys);
+                c.address = format!("module.c{i}");
+                c
+            })
+            .collect()
+    }
+
+    pub(crate) fn run(id: &str, cases: &[Case]) {
+        run_with(id, &Context::default(), |_| {}, cases)
+    }
+
+    /// `adjust` changes each case's clusters before the rule sees them.
+    pub(crate) fn run_with(id: &str, ctx: &Context, adjust: impl Fn(&mut Vec<Cluster>), cases: &[Case]) {
+        let rule = find(id).expect("a rule with this ID");
+        for case in cases {
+            let mut cs = clusters(case.clusters);
+            adjust(&mut cs);
+            let drafts: Vec<Draft> = match rule.check {
+                Check::Cluster(f) => cs.iter().flat_map(|c| f(c, ctx)).collect(),
+                Check::Fleet(f) => f(&cs, ctx),
+            };
+            let got: Vec<(usize, String, &str)> = drafts
+                .iter()
+                .map(|d| {
+                    let i = cs.iter().position(|c| c.address == d.cluster).expect("a finding names its cluster");
+                    (i, d.key.clone().unwrap_or_default(), d.message.as_str())
+                })
+                .collect();
+            assert_eq!(got.len(), case.expect.len(), "{id} {}: {got:#?}", case.name);
+            for ((i, key, fragment), (gi, gkey, message)) in case.expect.iter().zip(&got) {
+                assert_eq!((*i, *key), (*gi, gkey.as_str()), "{id} {}: {message}", case.name);
+                assert!(message.contains(fragment), "{id} {}: {message:?} lacks {fragment:?}", case.name);
+                assert!(message.starts_with(&format!("module.c{gi}")), "{id} {}: names its cluster first", case.name);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
