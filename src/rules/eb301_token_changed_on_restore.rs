@@ -89,3 +89,34 @@ fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::table::{self, case};
+
+    #[test]
+    fn table() {
+        let ctx = Context::default();
+        table::run_with("EB301", &ctx, table::tokens("t1", Some("t1")), &[case("the same token", &[&[]], &[])]);
+        table::run_with(
+            "EB301",
+            &ctx,
+            table::tokens("t2", Some("t1")),
+            &[
+                case("another token, restore on", &[&[]], &[(0, "cluster_token", "restore is on and cluster_token differs from the token in the prior state")]),
+                case("another token, restore off", &[&[("autorestore", Some("false"))]], &[]),
+            ],
+        );
+        table::run_with("EB301", &ctx, table::tokens("t2", None), &[case("no prior token (EB303's)", &[&[]], &[])]);
+    }
+
+    #[test]
+    fn the_message_never_holds_a_token() {
+        let mut cs = table::clusters(&[&[]]);
+        table::tokens("new-secret-token", Some("old-secret-token"))(&mut cs);
+        let d = check(&cs[0], &Context::default());
+        assert_eq!(d.len(), 1);
+        assert!(!d[0].message.contains("secret-token") && !d[0].remediation.contains("secret-token"));
+    }
+}

@@ -50,3 +50,27 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
         "take the token from a secret store or a long-lived variable instead of a resource created with the cluster",
     )]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::table::{self, case};
+
+    #[test]
+    fn table() {
+        let ctx = Context::default();
+        table::run("EB302", &[case("a token from a variable", &[&[]], &[])]);
+        let regenerated = |cs: &mut Vec<Cluster>| {
+            cs.iter_mut().for_each(|c| c.token.regenerated_by = Some("random_password.token".into()))
+        };
+        table::run_with(
+            "EB302",
+            &ctx,
+            regenerated,
+            &[
+                case("regenerated, restore on", &[&[]], &[(0, "cluster_token", "comes from random_password.token, which this plan creates anew")]),
+                case("regenerated, restore off", &[&[("autorestore", Some("false"))]], &[]),
+            ],
+        );
+    }
+}

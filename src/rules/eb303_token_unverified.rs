@@ -60,3 +60,24 @@ fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
         "record a baseline with `etcd-backup-policy fingerprint` while the cluster is healthy and pass it with --data",
     )]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::table::{self, case};
+
+    #[test]
+    fn table() {
+        let ctx = Context::default();
+        table::run_with(
+            "EB303",
+            &ctx,
+            table::tokens("t", None),
+            &[
+                case("created, restore on, nothing to compare", &[&[]], &[(0, "cluster_token", "this plan creates the cluster and restore is on")]),
+                case("created, restore off", &[&[("autorestore", Some("false"))]], &[]),
+            ],
+        );
+        table::run_with("EB303", &ctx, table::tokens("t", Some("t")), &[case("a prior token (EB301's)", &[&[]], &[])]);
+    }
+}

@@ -270,6 +270,26 @@ pub(crate) mod table {
         run_with(id, &Context::default(), |_| {}, cases)
     }
 
+    /// A token as the plan resolves it (sensitive, from the module call).
+    pub(crate) fn token(v: &str) -> crate::model::Resolved {
+        crate::model::Resolved {
+            value: crate::model::Value::Known(v.into()),
+            provenance: crate::model::Provenance::Configuration,
+            sensitive: true,
+        }
+    }
+
+    /// Each cluster's token is `now`, and the prior state's `before` (`None`: no prior state).
+    pub(crate) fn tokens(now: &'static str, before: Option<&'static str>) -> impl Fn(&mut Vec<Cluster>) {
+        move |cs: &mut Vec<Cluster>| {
+            for c in cs.iter_mut() {
+                c.token.state = crate::model::TokenState::Resolved(token(now));
+                c.prior.token = before.map(token);
+                c.action = if before.is_some() { crate::model::Action::Update } else { crate::model::Action::Create };
+            }
+        }
+    }
+
     /// `adjust` changes each case's clusters before the rule sees them.
     pub(crate) fn run_with(id: &str, ctx: &Context, adjust: impl Fn(&mut Vec<Cluster>), cases: &[Case]) {
         let rule = find(id).expect("a rule with this ID");
