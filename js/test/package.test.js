@@ -94,7 +94,7 @@ test('a bundler resolves the browser build: no Node built-ins, the .wasm as an a
 test('an esbuild bundle runs with the .wasm copied next to it, as the README says', async () => {
   // esbuild does not follow `new URL('./pkg/…wasm', import.meta.url)`: the README's step copies it.
   writeFileSync(join(project, 'page.js'), "export { evaluate } from 'etcd-backup-policy';\n");
-  esbuild.buildSync({ entryPoints: [join(project, 'page.js')], absWorkingDir: project, bundle: true, format: 'esm', platform: 'browser', outfile: join(project, 'web', 'page.js'), logLevel: 'silent' });
+  esbuild.buildSync({ entryPoints: [join(project, 'page.js')], absWorkingDir: project, bundle: true, format: 'esm', platform: 'browser', outfile: join(project, 'web', 'page.mjs'), logLevel: 'silent' });
   mkdirSync(join(project, 'web', 'pkg'), { recursive: true });
   cpSync(join(project, 'node_modules', 'etcd-backup-policy', 'pkg', 'etcd_backup_policy_bg.wasm'), join(project, 'web', 'pkg', 'etcd_backup_policy_bg.wasm'));
   // A browser's fetch of the asset URL, served from the directory the bundle is in.
@@ -102,7 +102,7 @@ test('an esbuild bundle runs with the .wasm copied next to it, as the README say
     import { readFileSync } from 'node:fs';
     import { fileURLToPath, pathToFileURL } from 'node:url';
     globalThis.fetch = async (u) => new Response(readFileSync(fileURLToPath(u)), { headers: { 'content-type': 'application/wasm' } });
-    const { evaluate } = await import(pathToFileURL(${JSON.stringify(join(project, 'web', 'page.js'))}));
+    const { evaluate } = await import(pathToFileURL(${JSON.stringify(join(project, 'web', 'page.mjs'))}));
     console.log(evaluate(readFileSync(${JSON.stringify(plan('missing-bucket'))}, 'utf8')).findings[0].rule);
   `]);
   assert.equal(r.status, 0, r.stderr);
