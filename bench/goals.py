@@ -44,7 +44,7 @@ def lines(cmd):
 def main():
     for name, args in PLANS.items():
         if not (BENCH / name).exists():
-            subprocess.run([EXAMPLES / "genplan", *args, BENCH / name], check=True, capture_output=True)
+            subprocess.run([EXAMPLES / "genplan", args[0], BENCH / name, *args[1:]], check=True, capture_output=True)
     plan = lambda n: str(BENCH / n)
 
     print("WASM in Node, evaluate / JSON.parse:")

@@ -53,9 +53,13 @@ fn shapes(size: usize) -> Vec<(&'static str, String)> {
     let script = format!(
         "#!/bin/bash\n{big}curl -sfL https://get.k3s.io | K3S_TOKEN=t sh -s - server --etcd-s3 --etcd-s3-bucket=bench-bucket --etcd-s3-folder f\n"
     );
+    // Half a script and half a base64 cloud-config: 1 MB in all, like the other shapes.
+    let half = filler_lines(size * 3 / 8, "");
+    let part_config =
+        format!("#cloud-config\nwrite_files:\n  - path: /opt/setup.sh\n    content: |\n{}", indent(&half, "      "));
     let mime = format!(
-        "Content-Type: multipart/mixed; boundary=XX\nMIME-Version: 1.0\n\n--XX\nContent-Type: text/x-shellscript\n\n{script}\n--XX\nContent-Type: text/cloud-config\nContent-Transfer-Encoding: base64\n\n{}\n--XX--\n",
-        b64(block.as_bytes())
+        "Content-Type: multipart/mixed; boundary=XX\nMIME-Version: 1.0\n\n--XX\nContent-Type: text/x-shellscript\n\n#!/bin/bash\n{half}curl -sfL https://get.k3s.io | K3S_TOKEN=t sh -s - server --etcd-s3 --etcd-s3-bucket=bench-bucket --etcd-s3-folder f\n--XX\nContent-Type: text/cloud-config\nContent-Transfer-Encoding: base64\n\n{}\n--XX--\n",
+        b64(part_config.as_bytes())
     );
     let gz = b64(&gzip(block.as_bytes()));
     vec![

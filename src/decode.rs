@@ -354,7 +354,12 @@ pub struct K3sText {
 /// (`--etcd-s3-bucket=x`, `--etcd-s3-bucket x`, `--etcd-s3`, `--token=x`) and `K3S_TOKEN=x`.
 pub fn k3s_text(text: &str) -> K3sText {
     let mut out = K3sText::default();
-    let joined = text.replace("\\\r\n", " ").replace("\\\n", " ");
+    // Line continuations joined; most texts have none and are read in place.
+    let joined: std::borrow::Cow<str> = if text.contains("\\\n") || text.contains("\\\r\n") {
+        text.replace("\\\r\n", " ").replace("\\\n", " ").into()
+    } else {
+        text.into()
+    };
     for line in joined.lines() {
         let t = line.trim();
         if t.starts_with('#') {
