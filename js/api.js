@@ -6,6 +6,23 @@ import { Evaluation, rulesJson, explain as explainRule } from './pkg/etcd_backup
 
 const encoder = new TextEncoder();
 
+let memory = null;
+/** The entry points hand over the instantiated WASM's memory (for plans read straight into it). */
+export function setMemory(m) {
+  memory = m;
+}
+
+/**
+ * A plan read straight into the engine's memory instead of through a JS buffer: `size` bytes,
+ * written by `readInto(view)`, which returns how many it wrote. Node's `planFile(path)` makes one.
+ */
+export class PlanSource {
+  constructor(size, readInto) {
+    this.size = size;
+    this.readInto = readInto;
+  }
+}
+
 function toBytes(plan) {
   if (typeof plan === 'string') return encoder.encode(plan);
   if (plan instanceof Uint8Array) return plan;
@@ -17,7 +34,7 @@ function toBytes(plan) {
 
 function isSinglePlan(p) {
   // An array is a list of plans; anything else plan-like is one plan.
-  return typeof p === 'string' || p instanceof Uint8Array || p instanceof ArrayBuffer || ArrayBuffer.isView(p) || (p !== null && typeof p === 'object' && !Array.isArray(p));
+  return p instanceof PlanSource || typeof p === 'string' || p instanceof Uint8Array || p instanceof ArrayBuffer || ArrayBuffer.isView(p) || (p !== null && typeof p === 'object' && !Array.isArray(p));
 }
 
 function planNames(count, names) {
@@ -44,7 +61,20 @@ function withPlans(plans, options, engineOpts, use) {
   const names = planNames(list.length, options.names);
   const ev = new Evaluation(engineOpts);
   try {
-    list.forEach((p, i) => ev.addPlan(names[i] ?? `plan-${i + 1}.json`, toBytes(p)));
+    list.forEach((p, i) => {
+      const name = names[i] ?? `plan-${i + 1}.json`;
+      if (p instanceof PlanSource && memory !== null) {
+        const at = ev.reservePlan(p.size);
+        // After reservePlan: the memory may have grown, which replaces its buffer.
+        const filled = p.readInto(new Uint8Array(memory.buffer, at, p.size));
+        ev.addReservedPlan(name, filled);
+      } else if (p instanceof PlanSource) {
+        const bytes = new Uint8Array(p.size);
+        ev.addPlan(name, bytes.subarray(0, p.readInto(bytes)));
+      } else {
+        ev.addPlan(name, toBytes(p));
+      }
+    });
     return use(ev);
   } finally {
     ev.free();

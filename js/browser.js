@@ -1,7 +1,8 @@
-// Browser and bundler entry point (ESM): fetches the WASM next to this file. Bundlers (Vite,
-// webpack 5, esbuild) recognise `new URL(..., import.meta.url)` and ship the .wasm as an asset.
+// Browser and bundler entry point (ESM): fetches the WASM next to this file. Vite and webpack 5
+// recognise `new URL(..., import.meta.url)` and ship the .wasm as an asset (esbuild: see README).
 import init from './pkg/etcd_backup_policy.js';
+import { setMemory } from './api.js';
 
-await init({ module_or_path: new URL('./pkg/etcd_backup_policy_bg.wasm', import.meta.url) });
+setMemory((await init({ module_or_path: new URL('./pkg/etcd_backup_policy_bg.wasm', import.meta.url) })).memory);
 
 export * from './api.js';

@@ -160,6 +160,14 @@ function readConfig(dir) {
   return files;
 }
 
+function planFileOf(api, path) {
+  try {
+    return api.planFile(path);
+  } catch (e) {
+    throw new UsageError(`cannot read plan ${path}: ${e.code ?? 'error'}`);
+  }
+}
+
 function readInput(path, what) {
   try {
     return path === '-' ? readFileSync(0) : readFileSync(path);
@@ -204,7 +212,8 @@ async function main() {
       throw new UsageError(`${what} ${f} is not valid JSON`);
     }
   };
-  const plans = args.plans.map((p) => readInput(p, 'plan'));
+  // Files go straight into the engine's memory (no JS copy of a 100 MB plan); stdin is read whole.
+  const plans = args.plans.map((p) => (p === '-' ? readInput(p, 'plan') : planFileOf(api, p)));
   const names = args.plans.map((p) => (p === '-' ? '(stdin)' : p));
   if (args.configs.length > args.plans.length) throw new UsageError(`${args.configs.length} --config for ${args.plans.length} plan(s): give one per plan, in the same order`);
   const config = args.configs.length === 0 ? null : args.configs.map(readConfig);

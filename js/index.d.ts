@@ -1,4 +1,11 @@
-export type Plan = string | Uint8Array | ArrayBuffer | ArrayBufferView | Record<string, unknown>;
+/** A plan read straight into the engine's memory (Node: `planFile(path)`). */
+export declare class PlanSource {
+  constructor(size: number, readInto: (view: Uint8Array) => number);
+  readonly size: number;
+}
+export type Plan = string | Uint8Array | ArrayBuffer | ArrayBufferView | PlanSource | Record<string, unknown>;
+/** Node only: the plan file at `path`, read into the engine when it takes it (no JS copy). */
+export declare function planFile(path: string): PlanSource;
 export type Severity = 'deny' | 'warn' | 'off';
 
 export interface Options {

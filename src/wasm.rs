@@ -34,6 +34,8 @@ fn to_json<T: serde::Serialize + ?Sized>(v: &T, what: &str) -> Result<String, Js
 #[wasm_bindgen(js_name = Evaluation)]
 pub struct Evaluation {
     session: Session,
+    /// A plan's bytes being written by the caller straight into this memory (`reservePlan`).
+    reserved: Vec<u8>,
 }
 
 #[wasm_bindgen(js_class = Evaluation)]
@@ -42,12 +44,34 @@ impl Evaluation {
     #[wasm_bindgen(constructor)]
     pub fn new(options: &str) -> Result<Evaluation, JsValue> {
         let options = Options::from_json(options).map_err(js_error)?;
-        Ok(Evaluation { session: Session::new(options) })
+        Ok(Evaluation { session: Session::new(options), reserved: Vec::new() })
     }
 
     #[wasm_bindgen(js_name = addPlan)]
     pub fn add_plan(&mut self, name: &str, text: &[u8]) -> Result<(), JsValue> {
         self.session.add_plan(name, text).map_err(js_error)
+    }
+
+    /// Room for a plan of `len` bytes in the WASM memory; returns its address for the caller to
+    /// fill (e.g. `fs.readSync` straight from the file, without a copy in a JS buffer), then
+    /// `addReservedPlan`. The caller must fetch `memory.buffer` after this call (it may grow).
+    #[wasm_bindgen(js_name = reservePlan)]
+    pub fn reserve_plan(&mut self, len: usize) -> Result<*mut u8, JsValue> {
+        self.reserved = Vec::new();
+        self.reserved
+            .try_reserve_exact(len)
+            .map_err(|_| js_error(Error::Usage { why: format!("a plan of {len} bytes does not fit in memory") }))?;
+        // Zeroed, so the bytes the caller does not write are defined (and fail as JSON).
+        self.reserved.resize(len, 0);
+        Ok(self.reserved.as_mut_ptr())
+    }
+
+    /// Adds the plan written into the room `reservePlan` made; `filled` bytes of it were written.
+    #[wasm_bindgen(js_name = addReservedPlan)]
+    pub fn add_reserved_plan(&mut self, name: &str, filled: usize) -> Result<(), JsValue> {
+        let mut text = std::mem::take(&mut self.reserved);
+        text.truncate(filled);
+        self.session.add_plan(name, &text).map_err(js_error)
     }
 
     /// The report rendered in `format` (`json`, `text`, `opa`, …).
