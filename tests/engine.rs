@@ -315,6 +315,8 @@ fn the_readme_rule_table_is_the_catalogue() {
         .map(|r| vec![r.id.into(), r.name.into(), r.default.as_str().into(), r.summary.into()])
         .collect();
     assert_eq!(rows, catalogue, "README.md's rule table differs from the rules (regenerate it from `rules`)");
+    let count = format!("Then {} rules check it", catalogue.len());
+    assert!(readme.contains(&count), "README.md's introduction should say: {count}");
 }
 
 /// docs/rules/<ID>.md is each rule's documentation as `explain` prints it, one file per rule and
