@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // etcd-backup-policy command line (SPEC §6). Exit codes follow conftest: 0 passed, 1 the policy
 // failed, 2 the input or the command line is wrong (one line on stderr, never a stack trace).
-import { appendFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -160,12 +160,19 @@ function readConfig(dir) {
   return files;
 }
 
-function planFileOf(api, path) {
+/**
+ * A plan argument: a regular file goes straight into the engine's memory (no JS copy of a 100 MB
+ * plan); stdin and pipes (`<(terraform show -json plan.out)`, whose size is unknown) are read whole.
+ */
+function readPlan(api, path) {
+  if (path === '-') return readInput(path, 'plan');
+  let regular;
   try {
-    return api.planFile(path);
+    regular = statSync(path).isFile();
   } catch (e) {
     throw new UsageError(`cannot read plan ${path}: ${e.code ?? 'error'}`);
   }
+  return regular ? api.planFile(path) : readInput(path, 'plan');
 }
 
 function readInput(path, what) {
@@ -212,8 +219,7 @@ async function main() {
       throw new UsageError(`${what} ${f} is not valid JSON`);
     }
   };
-  // Files go straight into the engine's memory (no JS copy of a 100 MB plan); stdin is read whole.
-  const plans = args.plans.map((p) => (p === '-' ? readInput(p, 'plan') : planFileOf(api, p)));
+  const plans = args.plans.map((p) => readPlan(api, p));
   const names = args.plans.map((p) => (p === '-' ? '(stdin)' : p));
   if (args.configs.length > args.plans.length) throw new UsageError(`${args.configs.length} --config for ${args.plans.length} plan(s): give one per plan, in the same order`);
   const config = args.configs.length === 0 ? null : args.configs.map(readConfig);

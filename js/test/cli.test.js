@@ -346,3 +346,13 @@ test('--format atlantis: FAIL first exactly when the gate fails, exit 0 even whe
     assert.equal(r.err.split('\n').filter(Boolean).length, 1);
   }
 });
+
+test('a plan from a pipe (process substitution) is read whole, a directory is exit 2', () => {
+  // bash's process substitution hands the CLI a /dev/fd path to a pipe, whose size is 0.
+  const r = spawnSync('bash', ['-c', `"${process.execPath}" "${cli}" check <(cat "${plan('missing-bucket')}") --format opa`], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(JSON.parse(r.stdout).deny[0], /\[EB101\]$/);
+  const dir = run(['check', fixtures]);
+  assert.equal(dir.code, 2);
+  assert.equal(dir.err.split('\n').filter(Boolean).length, 1, dir.err);
+});
