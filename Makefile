@@ -143,4 +143,5 @@ docs:
 
 clean:
 	cargo clean
-	rm -rf $(PKG)
+	cargo clean --manifest-path tools/opa-link/Cargo.toml
+	rm -rf $(PKG) js/dist $(PACKAGE).tgz
