@@ -92,7 +92,7 @@ export function render(plans, options = {}, format = 'json') {
 
 /** Evaluates one plan or several and returns the report object (SPEC §4). */
 export function evaluate(plans, options = {}) {
-  return JSON.parse(render(plans, options, 'json'));
+  return withPlans(plans, options, engineOptions(options), (ev) => JSON.parse(ev.reportJson()));
 }
 
 /**

@@ -79,6 +79,12 @@ impl Evaluation {
         self.session.render(format).map_err(js_error)
     }
 
+    /// The report as compact JSON, for `evaluate` to parse into an object.
+    #[wasm_bindgen(js_name = reportJson)]
+    pub fn report_json(&self) -> Result<String, JsValue> {
+        self.session.report_json().map_err(js_error)
+    }
+
     /// The baseline data document (`fingerprint`) as JSON; `merge` is an earlier one ("" for none).
     #[wasm_bindgen(js_name = fingerprintJson)]
     pub fn fingerprint_json(&self, merge: &str) -> Result<String, JsValue> {
