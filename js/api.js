@@ -63,14 +63,12 @@ function withPlans(plans, options, engineOpts, use) {
   try {
     list.forEach((p, i) => {
       const name = names[i] ?? `plan-${i + 1}.json`;
-      if (p instanceof PlanSource && memory !== null) {
+      if (p instanceof PlanSource) {
+        // Every entry point sets the memory before it exports this API.
         const at = ev.reservePlan(p.size);
         // After reservePlan: the memory may have grown, which replaces its buffer.
         const filled = p.readInto(new Uint8Array(memory.buffer, at, p.size));
         ev.addReservedPlan(name, filled);
-      } else if (p instanceof PlanSource) {
-        const bytes = new Uint8Array(p.size);
-        ev.addPlan(name, bytes.subarray(0, p.readInto(bytes)));
       } else {
         ev.addPlan(name, toBytes(p));
       }

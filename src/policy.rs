@@ -44,7 +44,7 @@ pub fn evaluate(id: i32, data: Option<&Value>, input: Option<&[u8]>) -> Result<S
     let mut session = Session::new(options);
     session.add_plan(INPUT_NAME, input)?;
     let result = match *entrypoint {
-        "etcd_backup/report" => format::render(&session.report(), "json", &Default::default())?,
+        "etcd_backup/report" => session.render("json")?,
         name => {
             let r = session.report();
             let mut set = if name == "etcd_backup/deny" { r.deny } else { r.warn };

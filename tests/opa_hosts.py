@@ -6,22 +6,11 @@ which installs the hosts from PyPI first.
 usage: python3 tests/opa_hosts.py js/dist/policy.wasm
 """
 import json
-import subprocess
 import sys
-from pathlib import Path
 
+from gate_support import FIXTURES, cli_opa, finish, leaks
 from opa_wasmtime import OPAPolicy
 from opapywasm import OpaWasmPolicy
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
-CLI = ROOT / "js" / "cli.js"
-SECRETS = [s.lower() for s in (FIXTURES / "secrets.txt").read_text().split("\n") if s]
-
-
-def cli_opa(plan):
-    r = subprocess.run(["node", str(CLI), "check", str(plan), "--format", "opa"], capture_output=True, text=True)
-    return None if r.returncode == 2 else json.loads(r.stdout)
 
 
 def main(wasm):
@@ -38,7 +27,7 @@ def main(wasm):
     checked = failing = 0
     for plan_file in sorted(FIXTURES.glob("*/plan.json")):
         case = plan_file.parent.name
-        want = cli_opa(plan_file)
+        _, want = cli_opa(plan_file)
         plan = json.loads(plan_file.read_text())
         for name, policy in hosts.items():
             if want is None:
@@ -46,7 +35,7 @@ def main(wasm):
                     evaluate[name](policy, plan, "etcd_backup/deny")
                     failures.append(f"{name} {case}: the CLI rejects this plan, the policy passed it")
                 except Exception as e:  # each host raises its own error type on opa_abort
-                    if any(s in str(e).lower() for s in SECRETS):
+                    if leaks(str(e)):
                         failures.append(f"{name} {case}: a secret in the error")
                 continue
             for entrypoint, key in (("etcd_backup/deny", "deny"), ("etcd_backup/warn", "warn")):
@@ -55,7 +44,7 @@ def main(wasm):
                 if got != expected:
                     failures.append(f"{name} {case} {key}: {got!r} != {expected!r}")
             report = evaluate[name](policy, plan, "etcd_backup/report")[0]["result"]
-            if any(s in json.dumps(report).lower() for s in SECRETS):
+            if leaks(json.dumps(report)):
                 failures.append(f"{name} {case}: a secret in the report")
             checked += 1
         failing += bool(want and want["deny"])
@@ -76,10 +65,8 @@ def main(wasm):
 
     if failing < 10 or checked < 60:
         failures.append(f"too few plans checked ({checked}) or failing ({failing})")
-    for f in failures:
-        print("FAIL", f)
     print(f"{len(hosts)} hosts × {checked // len(hosts)} plans ({failing} failing the gate): {'ok' if not failures else 'FAILED'}")
-    return 1 if failures else 0
+    return finish(failures)
 
 
 if __name__ == "__main__":

@@ -19,11 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-import regopy
 import yaml
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "tests" / "fixtures"
+from gate_support import FIXTURES, ROOT, finish, rego_set
 CASES = {"missing-bucket": "fails", "unrelated": "passes"}
 
 FAKE_TERRAFORM = """#!/bin/sh
@@ -37,24 +34,21 @@ case "$1" in
 esac
 """
 
-FAKE_CONFTEST = """#!/usr/bin/env python3
+FAKE_CONFTEST = f"""#!/usr/bin/env python3
 # Stand-in for `conftest test FILE --policy DIR`: package main's deny, exit 1 on failures.
-import json, sys, pathlib, regopy
+import sys, pathlib
+sys.path.insert(0, {str(ROOT / "tests")!r})
+from gate_support import conftest_deny
 args = sys.argv[1:]
 assert args[0] == "test", args
 policy = args[args.index("--policy") + 1]
 files = [a for a in args[1:] if a != "--policy" and a != policy]
 failures = 0
 for f in files:
-    for rego in sorted(pathlib.Path(policy).glob("*.rego")):
-        r = regopy.Interpreter()
-        r.add_module(rego.name, rego.read_text())
-        r.set_input_term(pathlib.Path(f).read_text())
-        out = r.query("x = data.main.deny")
-        for m in (out.binding("x") if out.ok() else []):
-            print(f"FAIL - {f} - main - {m}")
-            failures += 1
-print(f"{len(files)} tests, {len(files) - bool(failures)} passed, 0 warnings, {failures} failures, 0 exceptions")
+    for m in conftest_deny(policy, pathlib.Path(f).read_text()):
+        print(f"FAIL - {{f}} - main - {{m}}")
+        failures += 1
+print(f"{{len(files)}} tests, {{len(files) - bool(failures)}} passed, 0 warnings, {{failures}} failures, 0 exceptions")
 sys.exit(1 if failures else 0)
 """
 
@@ -163,11 +157,8 @@ def run_workflow_steps(ws, steps, log):
 def spacelift_denies(ws):
     """The Spacelift plan policy over the custom input the hook wrote."""
     report = json.loads((ws.dir / "etcd_backup.custom.spacelift.json").read_text())
-    r = regopy.Interpreter()
-    r.add_module("spacelift", (ROOT / "policies" / "spacelift" / "etcd_backup.rego").read_text())
-    r.set_input_term(json.dumps({"spacelift": {"run": {"type": "PROPOSED"}}, "third_party_metadata": {"custom": {"etcd_backup": report}}}))
-    out = r.query("x = data.spacelift.deny")
-    return out.binding("x") if out.ok() else ["(policy error)"]
+    policy_input = {"spacelift": {"run": {"type": "PROPOSED"}}, "third_party_metadata": {"custom": {"etcd_backup": report}}}
+    return rego_set(ROOT / "policies" / "spacelift" / "etcd_backup.rego", json.dumps(policy_input), "data.spacelift.deny")
 
 
 def main(tarball):
@@ -224,9 +215,7 @@ def main(tarball):
                 if got != want:
                     failures.append(f"{name} {case}: the recipe {got}, the plan {want}\n" + "\n".join(log)[-3000:])
                 print(f"{name:16} {case:16} {got}")
-    for f in failures:
-        print("FAIL", f)
-    return 1 if failures else 0
+    return finish(failures)
 
 
 if __name__ == "__main__":
