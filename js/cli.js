@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // etcd-backup-policy command line (SPEC §6). Exit codes follow conftest: 0 passed, 1 the policy
 // failed, 2 the input or the command line is wrong (one line on stderr, never a stack trace).
+import './cli-tier.js';
 import { appendFileSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, posix, relative, resolve, sep } from 'node:path';
 import { createRequire } from 'node:module';
