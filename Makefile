@@ -6,7 +6,11 @@ WASM_BINDGEN_VERSION := $(shell sed -n '/^name = "wasm-bindgen"$$/{n;s/version =
 CARGO_BIN := $(HOME)/.cargo/bin
 export PATH := $(CARGO_BIN):$(PATH)
 WASM := target/$(WASM_TARGET)/release/etcd_backup_policy.wasm
+# Two wasm-bindgen engines from one crate: js/pkg without the configuration reader (every plan),
+# js/pkg-config with it (feature `config`, loaded only when a configuration is given). Built one
+# after the other in one target directory (the dependencies are shared), each copied out first.
 PKG := js/pkg
+PKG_CONFIG := js/pkg-config
 # The OPA-ABI policy (src/opa_abi.rs): the same crate with --features opa-abi, in its own target
 # directory (a cdylib's file name carries no feature hash, so the two builds would overwrite each
 # other), made an OPA module by tools/opa-link.
@@ -40,10 +44,13 @@ setup:
 
 build: setup
 	cargo build --release --lib --target $(WASM_TARGET)
+	wasm-bindgen --target web --out-dir $(PKG_CONFIG) --out-name etcd_backup_policy $(WASM)
+	$(WASM_OPT) $(PKG_CONFIG)/etcd_backup_policy_bg.wasm -o $(PKG_CONFIG)/etcd_backup_policy_bg.wasm
+	cargo build --release --lib --target $(WASM_TARGET) --no-default-features
 	wasm-bindgen --target web --out-dir $(PKG) --out-name etcd_backup_policy $(WASM)
 	$(WASM_OPT) $(PKG)/etcd_backup_policy_bg.wasm -o $(PKG)/etcd_backup_policy_bg.wasm
 	cd js && npm run -s build:cjs
-	cargo build --release --lib --target $(WASM_TARGET) --features opa-abi --target-dir $(OPA_TARGET_DIR)
+	cargo build --release --lib --target $(WASM_TARGET) --no-default-features --features opa-abi --target-dir $(OPA_TARGET_DIR)
 	cargo build --release --manifest-path tools/opa-link/Cargo.toml
 	$(WASM_OPT) $(OPA_RAW) -o $(OPA_TARGET_DIR)/policy.opt.wasm
 	$(OPA_LINK) $(OPA_TARGET_DIR)/policy.opt.wasm $(POLICY)
@@ -87,7 +94,8 @@ test: build lint test-rust test-wasm test-js test-node18 test-gates
 lint: setup
 	cargo fmt --check
 	cargo clippy --all-targets -- -D warnings
-	cargo clippy --lib --target $(WASM_TARGET) --features opa-abi --target-dir $(OPA_TARGET_DIR) -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) --no-default-features --features opa-abi --target-dir $(OPA_TARGET_DIR) -- -D warnings
+	cargo clippy --lib --target $(WASM_TARGET) --no-default-features -- -D warnings
 	cargo fmt --check --manifest-path tools/opa-link/Cargo.toml
 
 test-rust:
@@ -144,4 +152,4 @@ docs:
 clean:
 	cargo clean
 	cargo clean --manifest-path tools/opa-link/Cargo.toml
-	rm -rf $(PKG) js/dist $(PACKAGE).tgz
+	rm -rf $(PKG) $(PKG_CONFIG) js/dist $(PACKAGE).tgz

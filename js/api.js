@@ -2,14 +2,52 @@
 // (index.js for Node, browser.js, the CommonJS build). Thin on purpose: reading plans, resolving
 // clusters, rules and rendering all happen in Rust; this file only moves bytes. The entry points
 // instantiate the WASM before any of these functions can be called.
-import { Evaluation, rulesJson, explain as explainRule } from './pkg/etcd_backup_policy.js';
+//
+// Two engines, one crate: `pkg/` without the Terraform configuration reader (every call) and
+// `pkg-config/` with it (hcl-rs: 40 % of the WASM), instantiated only for a call given a
+// `config`. Same API; each has its own memory.
+import * as coreBindings from './pkg/etcd_backup_policy.js';
+import * as configBindings from './pkg-config/etcd_backup_policy.js';
 
 const encoder = new TextEncoder();
 
-let memory = null;
-/** The entry points hand over the instantiated WASM's memory (for plans read straight into it). */
-export function setMemory(m) {
-  memory = m;
+const engines = {
+  core: { bindings: coreBindings, memory: null, load: null },
+  config: { bindings: configBindings, memory: null, load: null },
+};
+
+/**
+ * The entry points hand over each instantiated engine (`initSync`'s or `init`'s result): its
+ * memory is where plans are read straight into. `which` is `core` or `config`.
+ */
+export function setEngine(which, instance) {
+  engines[which].memory = instance.memory;
+}
+
+/** How an entry point instantiates the configuration engine on first use, synchronously (Node). */
+export function setConfigLoader(load) {
+  engines.config.load = load;
+}
+
+function engine(withConfig) {
+  const e = withConfig ? engines.config : engines.core;
+  if (e.memory === null) {
+    if (e.load === null) {
+      const err = new Error('the configuration reader is not loaded: `await loadConfigReader()` before passing `config` (browser)');
+      err.code = 'EBP_USAGE';
+      throw err;
+    }
+    setEngine('config', e.load());
+  }
+  return e;
+}
+
+/**
+ * Loads the engine that reads the Terraform configuration (`config`). Node loads it on first use
+ * by itself; the browser entry point must be awaited once before a call with `config`.
+ */
+export async function loadConfigReader() {
+  engine(true);
 }
 
 /**
@@ -54,17 +92,17 @@ function engineOptions(options = {}) {
  */
 /** Runs `use` on an evaluation holding every plan; frees the WASM memory afterwards. */
 function withPlans(plans, options, engineOpts, use) {
+  const { bindings, memory } = engine(options.config !== undefined && options.config !== null);
   if (plans === null || plans === undefined || (!isSinglePlan(plans) && typeof plans[Symbol.iterator] !== 'function')) {
     throw new TypeError('plans must be a plan (string, bytes or object) or an array of plans');
   }
   const list = isSinglePlan(plans) ? [plans] : Array.from(plans);
   const names = planNames(list.length, options.names);
-  const ev = new Evaluation(engineOpts);
+  const ev = new bindings.Evaluation(engineOpts);
   try {
     list.forEach((p, i) => {
       const name = names[i] ?? `plan-${i + 1}.json`;
       if (p instanceof PlanSource) {
-        // Every entry point sets the memory before it exports this API.
         const at = ev.reservePlan(p.size);
         // After reservePlan: the memory may have grown, which replaces its buffer.
         const filled = p.readInto(new Uint8Array(memory.buffer, at, p.size));
@@ -122,10 +160,10 @@ export const FORMATS = ['text', 'json', 'opa', 'sarif', 'junit', 'github', 'mark
 
 /** The rule catalogue: `[{id, name, severity, summary}]`. */
 export function rules() {
-  return JSON.parse(rulesJson());
+  return JSON.parse(coreBindings.rulesJson());
 }
 
 /** A rule's documentation text (Markdown). */
 export function explain(id) {
-  return explainRule(String(id));
+  return coreBindings.explain(String(id));
 }

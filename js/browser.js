@@ -1,8 +1,18 @@
 // Browser and bundler entry point (ESM): fetches the WASM next to this file. Vite and webpack 5
 // recognise `new URL(..., import.meta.url)` and ship the .wasm as an asset (esbuild: see README).
+// The engine with the configuration reader is fetched by `loadConfigReader()`, once, before a
+// call given a `config`.
 import init from './pkg/etcd_backup_policy.js';
-import { setMemory } from './api.js';
+import initConfig from './pkg-config/etcd_backup_policy.js';
+import { setEngine } from './api.js';
 
-setMemory((await init({ module_or_path: new URL('./pkg/etcd_backup_policy_bg.wasm', import.meta.url) })).memory);
+setEngine('core', await init({ module_or_path: new URL('./pkg/etcd_backup_policy_bg.wasm', import.meta.url) }));
+
+let configReader = null;
+/** Fetches and instantiates the engine that reads the Terraform configuration (once). */
+export function loadConfigReader() {
+  configReader ??= initConfig({ module_or_path: new URL('./pkg-config/etcd_backup_policy_bg.wasm', import.meta.url) }).then((e) => setEngine('config', e));
+  return configReader;
+}
 
 export * from './api.js';

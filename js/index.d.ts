@@ -125,4 +125,10 @@ export function inventory(plans: Plan | Plan[], options?: { names?: string[]; me
   etcd_backup: { inventory: InventoryEntry[] };
 };
 export function rules(): RuleInfo[];
+/**
+ * Loads the engine that reads the Terraform configuration (`options.config`), a second WASM module
+ * kept out of calls without one. Node loads it on first use; in the browser, await this once
+ * before a call given a `config` (such a call throws `EBP_USAGE` otherwise).
+ */
+export function loadConfigReader(): Promise<void>;
 export function explain(id: string): string;

@@ -59,8 +59,12 @@ pub struct Session {
 
 impl Session {
     pub fn new(options: Options) -> Session {
+        // Without the `config` feature, Options refuses a configuration: there is none to parse.
+        #[cfg(feature = "config")]
         let configs =
             options.configs.iter().map(|c| c.as_ref().map(config::Configuration::parse).unwrap_or_default()).collect();
+        #[cfg(not(feature = "config"))]
+        let configs = Vec::new();
         Session {
             options,
             configs,

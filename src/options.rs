@@ -333,6 +333,14 @@ impl Options {
             Some(Value::Array(list)) => list.iter().map(files).collect::<Result<_, _>>()?,
             Some(one) => vec![files(one)?],
         };
+        // Fail closed: a build without the configuration reader must not check a plan as if no
+        // configuration had been given (the npm package routes such calls to the build with it).
+        if !cfg!(feature = "config") && opts.configs.iter().any(Option::is_some) {
+            return Err(Error::Options {
+                why: "this engine is built without the configuration reader (feature `config`): config cannot be read"
+                    .into(),
+            });
+        }
         opts.source_roots = match o.get("source_roots") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(a)) => {

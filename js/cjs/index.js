@@ -3,10 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync } from '../pkg/etcd_backup_policy.js';
-import { setMemory } from '../api.js';
+import { initSync as initConfigSync } from '../pkg-config/etcd_backup_policy.js';
+import { setEngine, setConfigLoader } from '../api.js';
 
 // In the bundle, __dirname is dist/.
-setMemory(initSync({ module: readFileSync(join(__dirname, '..', 'pkg', 'etcd_backup_policy_bg.wasm')) }).memory);
+setEngine('core', initSync({ module: readFileSync(join(__dirname, '..', 'pkg', 'etcd_backup_policy_bg.wasm')) }));
+setConfigLoader(() => initConfigSync({ module: readFileSync(join(__dirname, '..', 'pkg-config', 'etcd_backup_policy_bg.wasm')) }));
 
 export * from '../api.js';
 export { planFile } from '../plan-file.js';

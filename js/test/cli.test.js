@@ -356,3 +356,16 @@ test('a plan from a pipe (process substitution) is read whole, a directory is ex
   assert.equal(dir.code, 2);
   assert.equal(dir.err.split('\n').filter(Boolean).length, 1, dir.err);
 });
+
+test('the engine without the configuration reader refuses a config instead of checking without it', async () => {
+  // index.js routes a call with `config` to pkg-config/; the engine every other call uses must
+  // fail closed if it is ever handed one directly.
+  const core = await import('../pkg/etcd_backup_policy.js');
+  assert.throws(() => new core.Evaluation(JSON.stringify({ config: { 'main.tf': 'module "k8s" {}' } })), (e) => e.code === 'EBP_USAGE' && /configuration reader/.test(e.message));
+  assert.doesNotThrow(() => new core.Evaluation(JSON.stringify({ config: null })).free());
+  // Through the API the same call is checked with the configuration.
+  const first = readFileSync(plan('first-create-missing-bucket'), 'utf8');
+  const config = { 'main.tf': readFileSync(join(fixtures, 'first-create-missing-bucket', 'main.tf'), 'utf8') };
+  assert.deepEqual(evaluate(first).findings.map((f) => f.rule), ['EB002', 'EB303']);
+  assert.deepEqual(evaluate(first, { config }).findings.map((f) => f.rule), ['EB101', 'EB110', 'EB110', 'EB303']);
+});

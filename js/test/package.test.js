@@ -26,7 +26,7 @@ before(() => {
   const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', project], { cwd: pkgDir, env: npmEnv, encoding: 'utf8' }));
   tarball = join(project, packed[0].filename);
   const files = packed[0].files.map((f) => f.path);
-  for (const f of ['pkg/etcd_backup_policy_bg.wasm', 'dist/policy.wasm', 'dist/bundle.tar.gz', 'dist/index.d.cts', 'dist/opa.d.cts',
+  for (const f of ['pkg/etcd_backup_policy_bg.wasm', 'pkg-config/etcd_backup_policy_bg.wasm', 'dist/policy.wasm', 'dist/bundle.tar.gz', 'dist/index.d.cts', 'dist/opa.d.cts',
     'README.md', 'LICENSE', 'policies/conftest/etcd_backup.rego', 'policies/atlantis/repos.yaml', 'policies/atlantis/Dockerfile']) {
     assert.ok(files.includes(f), `${f} is in the tarball`);
   }
@@ -93,20 +93,32 @@ test('a bundler resolves the browser build: no Node built-ins, the .wasm as an a
 
 test('an esbuild bundle runs with the .wasm copied next to it, as the README says', async () => {
   // esbuild does not follow `new URL('./pkg/…wasm', import.meta.url)`: the README's step copies it.
-  writeFileSync(join(project, 'page.js'), "export { evaluate } from 'etcd-backup-policy';\n");
+  writeFileSync(join(project, 'page.js'), "export { evaluate, loadConfigReader } from 'etcd-backup-policy';\n");
   esbuild.buildSync({ entryPoints: [join(project, 'page.js')], absWorkingDir: project, bundle: true, format: 'esm', platform: 'browser', outfile: join(project, 'web', 'page.mjs'), logLevel: 'silent' });
-  mkdirSync(join(project, 'web', 'pkg'), { recursive: true });
-  cpSync(join(project, 'node_modules', 'etcd-backup-policy', 'pkg', 'etcd_backup_policy_bg.wasm'), join(project, 'web', 'pkg', 'etcd_backup_policy_bg.wasm'));
+  for (const dir of ['pkg', 'pkg-config']) {
+    mkdirSync(join(project, 'web', dir), { recursive: true });
+    cpSync(join(project, 'node_modules', 'etcd-backup-policy', dir, 'etcd_backup_policy_bg.wasm'), join(project, 'web', dir, 'etcd_backup_policy_bg.wasm'));
+  }
   // A browser's fetch of the asset URL, served from the directory the bundle is in.
   const r = node(['--input-type=module', '-e', `
     import { readFileSync } from 'node:fs';
     import { fileURLToPath, pathToFileURL } from 'node:url';
-    globalThis.fetch = async (u) => new Response(readFileSync(fileURLToPath(u)), { headers: { 'content-type': 'application/wasm' } });
-    const { evaluate } = await import(pathToFileURL(${JSON.stringify(join(project, 'web', 'page.mjs'))}));
+    const fetched = [];
+    globalThis.fetch = async (u) => { fetched.push(String(u).split('/').slice(-2).join('/')); return new Response(readFileSync(fileURLToPath(u)), { headers: { 'content-type': 'application/wasm' } }); };
+    const { evaluate, loadConfigReader } = await import(pathToFileURL(${JSON.stringify(join(project, 'web', 'page.mjs'))}));
     console.log(evaluate(readFileSync(${JSON.stringify(plan('missing-bucket'))}, 'utf8')).findings[0].rule);
+    console.log(fetched.join(' '));
+    // The configuration reader is a second engine: fetched only when asked for.
+    const first = readFileSync(${JSON.stringify(plan('first-create-missing-bucket'))}, 'utf8');
+    const config = { 'main.tf': readFileSync(${JSON.stringify(join(fixtures, 'first-create-missing-bucket', 'main.tf'))}, 'utf8') };
+    try { evaluate(first, { config }); console.log('no error'); } catch (e) { console.log(e.code); }
+    await loadConfigReader();
+    console.log(fetched.join(' '));
+    console.log(evaluate(first, { config }).deny.map((d) => d.slice(-7)).join(' '));
   `]);
   assert.equal(r.status, 0, r.stderr);
-  assert.equal(r.stdout.trim(), 'EB101');
+  assert.deepEqual(r.stdout.trim().split('\n'), ['EB101', 'pkg/etcd_backup_policy_bg.wasm', 'EBP_USAGE',
+    'pkg/etcd_backup_policy_bg.wasm pkg-config/etcd_backup_policy_bg.wasm', '[EB101] [EB110] [EB110]']);
 });
 
 // The same usage file type-checks in a CommonJS project (`module: node16`, where an ES-module-only

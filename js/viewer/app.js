@@ -1,5 +1,5 @@
 // The plan-review page: reads dropped, chosen or pasted files locally and evaluates them in WASM.
-import { evaluate, render } from '../browser.js';
+import { evaluate, loadConfigReader, render } from '../browser.js';
 import './element.js';
 import { configPath as configFilePath, isConfigFile, isSkippedDir } from '../config-files.js';
 
@@ -47,6 +47,7 @@ async function run() {
   if (plans.length === 0) return;
   const options = { names, config: Object.keys(config).length ? config : undefined };
   try {
+    if (options.config) await loadConfigReader();
     $('report').report = evaluate(plans, options);
     last = { plans, options };
     $('copy').disabled = false;

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::calls::{ClusterCall, BACKUP, TOKEN};
+use super::calls::{ClusterCall, BACKUP};
 use crate::catalogue::is_secret_key;
 use crate::config::eval::{module_string, Found, Origin};
 use crate::config::{Configuration, Evaluated, Pos};
@@ -32,8 +32,18 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         deleted: bool,
     ) -> Result<Self, Error> {
         // An instance this plan deletes is no longer in the configuration (a removed for_each key).
-        let evaluated =
-            if config.given && !deleted { config.evaluate(plan, &call.path, steps, &[BACKUP, TOKEN])? } else { None };
+        #[cfg(feature = "config")]
+        let evaluated = if config.given && !deleted {
+            config.evaluate(plan, &call.path, steps, &[BACKUP, super::calls::TOKEN])?
+        } else {
+            None
+        };
+        // A build without the reader never has a configuration (Options refuses one).
+        #[cfg(not(feature = "config"))]
+        let evaluated = {
+            let _ = (steps, deleted);
+            None
+        };
         Ok(Files { plan, config, call, evaluated })
     }
 
