@@ -68,7 +68,8 @@ pub fn document(clusters: &[Cluster], stack: Option<&str>, merge: Option<Value>)
         .unwrap_or_default();
     kept.extend(entries.into_values());
     let field = |e: &Value, k: &str| e.get(k).and_then(Value::as_str).unwrap_or("").to_string();
-    kept.sort_by_key(|e| ["stack", "cluster", "endpoint", "bucket", "folder"].map(|k| field(e, k)));
+    let key = |e: &Value| ["stack", "cluster", "endpoint", "bucket", "folder"].map(|k| field(e, k));
+    crate::order::sort_by(&mut kept, |a, b| key(a).cmp(&key(b)));
     doc["etcd_backup"]["inventory"] = Value::Array(kept);
     Ok(doc)
 }

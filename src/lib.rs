@@ -22,6 +22,7 @@ pub mod lineage;
 pub mod location;
 pub mod model;
 pub mod options;
+pub mod order;
 pub mod plan;
 pub mod policy;
 pub mod redact;

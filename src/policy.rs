@@ -48,7 +48,7 @@ pub fn evaluate(id: i32, data: Option<&Value>, input: Option<&[u8]>) -> Result<S
         name => {
             let r = session.report();
             let mut set = if name == "etcd_backup/deny" { r.deny } else { r.warn };
-            set.sort();
+            crate::order::sort_by(&mut set, Ord::cmp);
             set.dedup();
             format::json::pretty(&set, "OPA result")?
         }

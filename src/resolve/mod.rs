@@ -83,7 +83,7 @@ pub fn clusters(plan: &Plan, config: &Config) -> Result<Vec<Cluster>, Error> {
             instances.insert(address::render(&steps), steps);
         }
         let mut ordered: Vec<Vec<Step>> = instances.into_values().collect();
-        ordered.sort_by(|a, b| instance_order(a, b));
+        crate::order::sort_by(&mut ordered, |a, b| instance_order(a, b));
         for steps in ordered {
             out.push(resolve_instance(plan, &index, config, call, &steps)?);
         }
@@ -121,8 +121,8 @@ fn discovered(plan: &Plan, index: &ModuleIndex, known: &[String]) -> Result<Vec<
             planned: Vec::new(),
             prior: index.prior.get(module).cloned().unwrap_or_default(),
         };
-        res.changes.sort_by(|a, b| a.address.cmp(&b.address));
-        res.prior.sort_by(|a, b| a.address.cmp(&b.address));
+        crate::order::sort_by(&mut res.changes, |a, b| a.address.cmp(&b.address));
+        crate::order::sort_by(&mut res.prior, |a, b| a.address.cmp(&b.address));
         let prior = prior_values(plan, &res)?;
         if prior.keys.is_none() && prior.token.is_none() {
             continue;
@@ -173,9 +173,9 @@ fn resolve_instance(
         planned: ModuleIndex::within(&index.planned, &address),
         prior: ModuleIndex::within(&index.prior, &address),
     };
-    res.changes.sort_by(|a, b| a.address.cmp(&b.address));
-    res.planned.sort_by(|a, b| a.address.cmp(&b.address));
-    res.prior.sort_by(|a, b| a.address.cmp(&b.address));
+    crate::order::sort_by(&mut res.changes, |a, b| a.address.cmp(&b.address));
+    crate::order::sort_by(&mut res.planned, |a, b| a.address.cmp(&b.address));
+    crate::order::sort_by(&mut res.prior, |a, b| a.address.cmp(&b.address));
 
     let action = instance_action(&res);
     let evidence = rendered_evidence(plan, &res)?;

@@ -52,7 +52,7 @@ fn check(clusters: &[super::Cluster], _: &Context) -> Vec<Draft> {
             }
         }
     }
-    pairs.sort_unstable();
+    crate::order::sort_by(&mut pairs, Ord::cmp);
     let mut out = Vec::new();
     for (i, j) in pairs {
         let ((outer, ol), (inner, il)) = (&located[i], &located[j]);

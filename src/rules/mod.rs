@@ -212,7 +212,9 @@ pub fn run(clusters: &[Cluster], severities: &Severities, ctx: &Context) -> Vec<
             }
         }
     }
-    out.sort_by(|a, b| (a.0, a.1.id, &a.3.key, &a.3.message).cmp(&(b.0, b.1.id, &b.3.key, &b.3.message)));
+    crate::order::sort_by(&mut out, |a, b| {
+        (a.0, a.1.id, &a.3.key, &a.3.message).cmp(&(b.0, b.1.id, &b.3.key, &b.3.message))
+    });
     out.into_iter().map(|(_, r, s, d)| (r, s, d)).collect()
 }
 
