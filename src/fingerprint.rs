@@ -32,7 +32,7 @@ pub fn baseline(clusters: &[Cluster], merge: Option<Value>) -> Value {
     // A cluster being deleted no longer records the token of its location.
     for c in clusters.iter().filter(|c| c.action != Action::Delete) {
         let (Some(loc), Some(token)) = (location::of(c), c.token_value()) else { continue };
-        entries.insert(loc.key(), json!({ "cluster": c.address, "plan": c.plan, "token_sha256": of(&loc, token) }));
+        entries.insert(loc.key(), json!({ "cluster": c.address, "plan": c.plan, "token_sha256": of(loc, token) }));
     }
     let mut doc = merge.filter(Value::is_object).unwrap_or_else(|| json!({}));
     if !doc.get("etcd_backup").is_some_and(Value::is_object) {

@@ -47,7 +47,7 @@ pub fn document(clusters: &[Cluster], stack: Option<&str>, merge: Option<Value>)
             continue;
         }
         if let Some(l) = location::of(c) {
-            entries.insert((stack.to_string(), c.address.clone()), entry(stack, &c.address, &l));
+            entries.insert((stack.to_string(), c.address.clone()), entry(stack, &c.address, l));
         }
     }
     let mut doc = merge.unwrap_or_else(|| json!({}));

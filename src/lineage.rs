@@ -29,7 +29,7 @@ pub fn link(clusters: &mut [Cluster]) {
     for c in clusters.iter_mut() {
         c.predecessors = match (c.action, location::of(c)) {
             (Action::Delete, _) | (_, None) => Vec::new(),
-            (_, Some(l)) => written.get(&l).cloned().unwrap_or_default(),
+            (_, Some(l)) => written.get(l).cloned().unwrap_or_default(),
         };
     }
 }

@@ -1,21 +1,10 @@
 //! Backup locations (SPEC §3): (service, bucket, folder).
 
-use serde::Serialize;
-
 use std::collections::BTreeMap;
 
+pub use crate::model::Location;
 use crate::model::{Action, Backup, Cluster, Resolved};
 use crate::settings;
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct Location {
-    /// `aws` for any `*.amazonaws.com` endpoint (bucket names are global there), otherwise the
-    /// lower-cased `host:port` without the default port.
-    pub service: String,
-    pub bucket: String,
-    /// Without leading or trailing slashes; `""` is the bucket root.
-    pub folder: String,
-}
 
 impl Location {
     /// `service/bucket/folder`: how the baseline and messages name a location.
@@ -75,12 +64,15 @@ pub fn normalise_folder(f: &str) -> String {
     f.split('/').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("/")
 }
 
-/// The cluster's location, when bucket and endpoint are known.
-pub fn of(c: &Cluster) -> Option<Location> {
-    match &c.backup {
-        Backup::Keys(keys) => from_keys(keys),
-        _ => None,
-    }
+/// The cluster's location, when bucket and endpoint are known: worked out once per cluster (rules,
+/// the report and the data documents all ask; on 10 000 clusters it was 13 % of the time).
+pub fn of(c: &Cluster) -> Option<&Location> {
+    c.location
+        .get_or_init(|| match &c.backup {
+            Backup::Keys(keys) => from_keys(keys),
+            _ => None,
+        })
+        .as_ref()
 }
 
 /// The location a map of keys describes (also used for the prior state's map).
@@ -98,7 +90,7 @@ pub fn from_keys(keys: &BTreeMap<String, Resolved>) -> Option<Location> {
 }
 
 /// Clusters that will exist after the plan, with their known locations.
-pub fn located(clusters: &[Cluster]) -> Vec<(&Cluster, Location)> {
+pub fn located(clusters: &[Cluster]) -> Vec<(&Cluster, &Location)> {
     clusters.iter().filter(|c| c.action != Action::Delete).filter_map(|c| of(c).map(|l| (c, l))).collect()
 }
 

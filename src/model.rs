@@ -184,6 +184,17 @@ pub struct Predecessor {
     pub token: Option<Resolved>,
 }
 
+/// A backup location (SPEC §3): (service, bucket, folder); `location.rs` works them out.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Location {
+    /// `aws` for any `*.amazonaws.com` endpoint (bucket names are global there), otherwise the
+    /// lower-cased `host:port` without the default port.
+    pub service: String,
+    pub bucket: String,
+    /// Without leading or trailing slashes; `""` is the bucket root.
+    pub folder: String,
+}
+
 /// One instance of a cluster module call in one plan.
 #[derive(Clone, Debug)]
 pub struct Cluster {
@@ -202,6 +213,9 @@ pub struct Cluster {
     pub block: Option<Pos>,
     /// The cluster's `cluster_token` argument in the configuration, when given.
     pub token_at: Option<Pos>,
+    /// Its backup location, worked out from `backup` on first use by `location::of` (leave it
+    /// empty when building a cluster).
+    pub location: std::cell::OnceCell<Option<Location>>,
 }
 
 impl Cluster {
@@ -263,6 +277,7 @@ pub(crate) mod test_support {
             predecessors: vec![],
             block: None,
             token_at: None,
+            location: Default::default(),
         }
     }
 

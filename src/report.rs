@@ -165,7 +165,7 @@ fn token_status(c: &Cluster, r: &Resolved, ctx: &rules::Context) -> &'static str
     }
     if let Some(loc) = location::of(c) {
         if let Some(recorded) = ctx.baseline.get(&loc.key()) {
-            return if *recorded == crate::fingerprint::of(&loc, token) { "unchanged" } else { "changed" };
+            return if *recorded == crate::fingerprint::of(loc, token) { "unchanged" } else { "changed" };
         }
     }
     if matches!(c.action, Action::Create | Action::Replace) {
@@ -213,6 +213,7 @@ fn cluster_report(c: &Cluster, ctx: &rules::Context) -> ClusterReport {
         },
         // A cluster being deleted shows where it wrote before.
         location: location::of(c)
+            .cloned()
             .or_else(|| (c.action == Action::Delete).then(|| lineage::prior_location(c)).flatten()),
         schedule: configured
             .then(|| settings::schedule_text(c).map(|s| redact::url_credentials(s).into_owned()))

@@ -155,6 +155,7 @@ fn discovered(plan: &Plan, index: &ModuleIndex, known: &[String]) -> Result<Vec<
             predecessors: Vec::new(),
             block: None,
             token_at: None,
+            location: Default::default(),
         });
     }
     Ok(out)
@@ -195,5 +196,6 @@ fn resolve_instance(
         predecessors: Vec::new(),
         block: files.block(),
         token_at: files.token_at(),
+        location: Default::default(),
     })
 }

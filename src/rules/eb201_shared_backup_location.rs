@@ -46,7 +46,7 @@ module "k8s" {
 pub(crate) const MAX_NAMED: usize = 5;
 
 fn check(clusters: &[Cluster], _: &Context) -> Vec<Draft> {
-    let mut groups: BTreeMap<Location, Vec<&Cluster>> = BTreeMap::new();
+    let mut groups: BTreeMap<&Location, Vec<&Cluster>> = BTreeMap::new();
     for (c, l) in located(clusters) {
         groups.entry(l).or_default().push(c);
     }

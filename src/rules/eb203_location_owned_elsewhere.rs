@@ -70,7 +70,7 @@ fn check(clusters: &[super::Cluster], ctx: &Context) -> Vec<Draft> {
     }
     let mut out = Vec::new();
     for (c, l) in located(clusters) {
-        for e in overlapping(&by_location, &l) {
+        for e in overlapping(&by_location, l) {
             let owner = match &e.stack {
                 Some(s) => format!("{} (stack {s})", e.cluster),
                 None => e.cluster.clone(),
@@ -81,9 +81,9 @@ fn check(clusters: &[super::Cluster], ctx: &Context) -> Vec<Draft> {
             if itself || !l.overlaps(&e.location) {
                 continue;
             }
-            let how = if l == e.location {
+            let how = if *l == e.location {
                 "the same location".to_string()
-            } else if e.location.contains(&l) {
+            } else if e.location.contains(l) {
                 format!("{}, which contains this cluster's", e.location.key())
             } else {
                 format!("{}, which lies inside this cluster's", e.location.key())

@@ -73,7 +73,7 @@ fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
     }
     if let Some(loc) = location::of(c) {
         if let Some(recorded) = ctx.baseline.get(&loc.key()) {
-            if *recorded != fingerprint::of(&loc, token) {
+            if *recorded != fingerprint::of(loc, token) {
                 out.push(Draft::new(
                     c,
                     Some("cluster_token"),

@@ -41,7 +41,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     let (Some(now), Some(before)) = (location::of(c), c.prior.keys.as_ref().and_then(location::from_keys)) else {
         return vec![];
     };
-    if now == before {
+    if *now == before {
         return vec![];
     }
     vec![Draft::new(
