@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, existsSync, mkdtempSync, writeFileSync, cpSy
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluate, render, rules, explain, fingerprint, inventory } from '../index.js';
+import { evaluate, render, rules, explain, fingerprint, inventory, planFile, PlanSource } from '../index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'cli.js');
@@ -368,4 +368,16 @@ test('the engine without the configuration reader refuses a config instead of ch
   const config = { 'main.tf': readFileSync(join(fixtures, 'first-create-missing-bucket', 'main.tf'), 'utf8') };
   assert.deepEqual(evaluate(first).findings.map((f) => f.rule), ['EB002', 'EB303']);
   assert.deepEqual(evaluate(first, { config }).findings.map((f) => f.rule), ['EB101', 'EB110', 'EB110', 'EB303']);
+});
+
+test('a plan read straight into WASM memory is checked like its bytes, and only the bytes written count', () => {
+  const path = plan('missing-bucket');
+  const bytes = readFileSync(path);
+  assert.deepEqual(evaluate(planFile(path), { names: [path] }), evaluate(bytes, { names: [path] }));
+  // Room for more than the file (it shrank after stat): the engine reads what was written.
+  const roomy = new PlanSource(bytes.length + 4096, (view) => { view.set(bytes); return bytes.length; });
+  assert.deepEqual(evaluate(roomy).findings, evaluate(bytes).findings);
+  // A read cut short is a truncated plan: an error, never a pass.
+  const cut = new PlanSource(bytes.length, (view) => { view.set(bytes.subarray(0, 100)); return 100; });
+  assert.throws(() => evaluate(cut), (e) => e.code === 'EBP_PLAN');
 });
