@@ -10,7 +10,7 @@ fn main() {
             let t = Instant::now();
             let mut s = etcd_backup_policy::Session::new(Default::default());
             s.add_plan(&path, &bytes).unwrap();
-            let r = s.report();
+            let r = s.report_ref();
             clusters = r.clusters.len();
             best = best.min(t.elapsed().as_secs_f64());
         }

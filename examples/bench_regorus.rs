@@ -24,7 +24,7 @@ fn main() {
         let (ours_ms, deny) = best(5, || {
             let mut s = etcd_backup_policy::Session::new(Default::default());
             s.add_plan(&path, &bytes).expect("plan");
-            s.report().deny.len()
+            s.report_ref().deny.len()
         });
         let (peer_ms, peer_deny) = best(5, || {
             let mut engine = regorus::Engine::new();

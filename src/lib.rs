@@ -99,7 +99,9 @@ impl Session {
         self.report_ref().clone()
     }
 
-    fn report_ref(&self) -> &Report {
+    /// The report of the plans added so far, built once (rules run once however often it is
+    /// rendered); `report()` is a copy of it.
+    pub fn report_ref(&self) -> &Report {
         self.report.get_or_init(|| {
             let mut r = report::build(self.plans, &self.clusters, &self.options.severities, &self.options.context);
             r.config_errors = self.configs.iter().flat_map(|c| c.errors.iter().cloned()).collect();

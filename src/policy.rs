@@ -46,8 +46,8 @@ pub fn evaluate(id: i32, data: Option<&Value>, input: Option<&[u8]>) -> Result<S
     let result = match *entrypoint {
         "etcd_backup/report" => session.render("json")?,
         name => {
-            let r = session.report();
-            let mut set = if name == "etcd_backup/deny" { r.deny } else { r.warn };
+            let r = session.report_ref();
+            let mut set = if name == "etcd_backup/deny" { r.deny.clone() } else { r.warn.clone() };
             crate::order::sort_by(&mut set, Ord::cmp);
             set.dedup();
             format::json::pretty(&set, "OPA result")?
