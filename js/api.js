@@ -2,45 +2,9 @@
 // (index.js for Node, browser.js, the CommonJS build). Thin on purpose: reading plans, resolving
 // clusters, rules and rendering all happen in Rust; this file only moves bytes. The entry points
 // instantiate the WASM before any of these functions can be called.
-//
-// Two engines, one crate: `pkg/` without the Terraform configuration reader (every call) and
-// `pkg-config/` with it (hcl-rs: 40 % of the WASM), instantiated only for a call given a
-// `config`. Same API; each has its own memory.
-import * as coreBindings from './pkg/etcd_backup_policy.js';
-import * as configBindings from './pkg-config/etcd_backup_policy.js';
+import { engine } from './engines.js';
 
 const encoder = new TextEncoder();
-
-const engines = {
-  core: { bindings: coreBindings, memory: null, load: null },
-  config: { bindings: configBindings, memory: null, load: null },
-};
-
-/**
- * The entry points hand over each instantiated engine (`initSync`'s or `init`'s result): its
- * memory is where plans are read straight into. `which` is `core` or `config`.
- */
-export function setEngine(which, instance) {
-  engines[which].memory = instance.memory;
-}
-
-/** How an entry point instantiates the configuration engine on first use, synchronously (Node). */
-export function setConfigLoader(load) {
-  engines.config.load = load;
-}
-
-function engine(withConfig) {
-  const e = withConfig ? engines.config : engines.core;
-  if (e.memory === null) {
-    if (e.load === null) {
-      const err = new Error('the configuration reader is not loaded: `await loadConfigReader()` before passing `config` (browser)');
-      err.code = 'EBP_USAGE';
-      throw err;
-    }
-    setEngine('config', e.load());
-  }
-  return e;
-}
 
 /**
  * Loads the engine that reads the Terraform configuration (`config`). Node loads it on first use
@@ -160,10 +124,10 @@ export const FORMATS = ['text', 'json', 'opa', 'sarif', 'junit', 'github', 'mark
 
 /** The rule catalogue: `[{id, name, severity, summary}]`. */
 export function rules() {
-  return JSON.parse(coreBindings.rulesJson());
+  return JSON.parse(engine(false).bindings.rulesJson());
 }
 
 /** A rule's documentation text (Markdown). */
 export function explain(id) {
-  return coreBindings.explain(String(id));
+  return engine(false).bindings.explain(String(id));
 }

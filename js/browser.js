@@ -4,7 +4,7 @@
 // call given a `config`.
 import init from './pkg/etcd_backup_policy.js';
 import initConfig from './pkg-config/etcd_backup_policy.js';
-import { setEngine } from './api.js';
+import { setEngine } from './engines.js';
 
 setEngine('core', await init({ module_or_path: new URL('./pkg/etcd_backup_policy_bg.wasm', import.meta.url) }));
 

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { initSync } from './pkg/etcd_backup_policy.js';
 import { initSync as initConfigSync } from './pkg-config/etcd_backup_policy.js';
-import { setEngine, setConfigLoader } from './api.js';
+import { setEngine, setConfigLoader } from './engines.js';
 
 setEngine('core', initSync({ module: readFileSync(new URL('./pkg/etcd_backup_policy_bg.wasm', import.meta.url)) }));
 setConfigLoader(() => initConfigSync({ module: readFileSync(new URL('./pkg-config/etcd_backup_policy_bg.wasm', import.meta.url)) }));

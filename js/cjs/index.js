@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { initSync } from '../pkg/etcd_backup_policy.js';
 import { initSync as initConfigSync } from '../pkg-config/etcd_backup_policy.js';
-import { setEngine, setConfigLoader } from '../api.js';
+import { setEngine, setConfigLoader } from '../engines.js';
 
 // In the bundle, __dirname is dist/.
 setEngine('core', initSync({ module: readFileSync(join(__dirname, '..', 'pkg', 'etcd_backup_policy_bg.wasm')) }));

@@ -381,3 +381,9 @@ test('a plan read straight into WASM memory is checked like its bytes, and only 
   const cut = new PlanSource(bytes.length, (view) => { view.set(bytes.subarray(0, 100)); return 100; });
   assert.throws(() => evaluate(cut), (e) => e.code === 'EBP_PLAN');
 });
+
+test('the public API exports no engine plumbing', async () => {
+  const api = await import('../index.js');
+  for (const internal of ['setEngine', 'setConfigLoader', 'engine', 'setMemory']) assert.ok(!(internal in api), internal);
+  assert.equal(typeof api.loadConfigReader, 'function');
+});
