@@ -8,7 +8,8 @@ export PATH := $(CARGO_BIN):$(PATH)
 WASM := target/$(WASM_TARGET)/release/etcd_backup_policy.wasm
 # Two wasm-bindgen engines from one crate: js/pkg without the configuration reader (every plan),
 # js/pkg-config with it (feature `config`, loaded only when a configuration is given). Built one
-# after the other in one target directory (the dependencies are shared), each copied out first.
+# after the other in one target directory (the dependencies are shared); wasm-bindgen takes each
+# .wasm before the next build overwrites it.
 PKG := js/pkg
 PKG_CONFIG := js/pkg-config
 # The OPA-ABI policy (src/opa_abi.rs): the same crate with --features opa-abi, in its own target

@@ -11,7 +11,13 @@ setEngine('core', await init({ module_or_path: new URL('./pkg/etcd_backup_policy
 let configReader = null;
 /** Fetches and instantiates the engine that reads the Terraform configuration (once). */
 export function loadConfigReader() {
-  configReader ??= initConfig({ module_or_path: new URL('./pkg-config/etcd_backup_policy_bg.wasm', import.meta.url) }).then((e) => setEngine('config', e));
+  configReader ??= initConfig({ module_or_path: new URL('./pkg-config/etcd_backup_policy_bg.wasm', import.meta.url) }).then(
+    (e) => setEngine('config', e),
+    (err) => {
+      configReader = null; // a failed fetch can be retried
+      throw err;
+    },
+  );
   return configReader;
 }
 
