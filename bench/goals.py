@@ -2,7 +2,8 @@
 machine, printed, and checked against its goal; exits 1 when one is missed.
 
 - WASM in Node: `evaluate` / `JSON.parse` of the same text ≤ 0.5 on 1, 10, 100 MB plans and on
-  1 000 and 10 000 clusters (bench/bench.mjs, best of 10 after warm-up);
+  1 000 and 10 000 clusters (bench/bench.mjs, best of 10 after warm-up), with the floor any eager
+  report has printed beside it (JSON.parse of the report's text / JSON.parse of the plan);
 - linear: native time per cluster at 10 000 clusters ≤ 2× that at 1 000; the report of 2 000
   clusters sharing one location ≤ 2.2× that of 1 000 (bytes);
 - user data: 1 MB of every cloud-init shape decoded in ≤ 20 ms native (examples/bench_decode.rs);
@@ -53,6 +54,10 @@ def main():
                                                      *[plan(n) for n in PLANS if "shared" not in n]])}
     for n, r in wasm.items():
         goal(f"{n} ({r['clusters']} clusters): {r['wasm_ms']} ms vs {r['json_parse_ms']} ms", r["ratio"], 0.5)
+    # Not a goal: what handing the report to JS costs by itself (JSON.parse of its text). Where it
+    # is above 0.5, no engine speed meets the goal while `evaluate` returns SPEC §4's whole report.
+    for n, r in wasm.items():
+        print(f"     floor: {n:24} report {r['report_mb']:5.1f} MB, JSON.parse of it alone {r['report_floor']:.2f}× the plan's")
 
     print("native, linear in clusters and findings:")
     native = {Path(r["file"]).name: r for r in lines([EXAMPLES / "bench_native", *[plan(n) for n in PLANS]])}

@@ -50,10 +50,6 @@ function engineOptions(options = {}) {
   return JSON.stringify({ data: options.data ?? null, rules: options.rules ?? {}, color: Boolean(options.color), fail_on: options.failOn ?? null, rule_docs_url: options.ruleDocsUrl ?? null, config: options.config ?? null, stack: options.stack ?? null, source_roots: options.sourceRoots ?? null });
 }
 
-/**
- * Evaluates once and renders the report in a format (`json`, `text`, `opa`).
- * Returns `{ text, summary }`: the rendering and the verdict's counts.
- */
 /** Runs `use` on an evaluation holding every plan; frees the WASM memory afterwards. */
 function withPlans(plans, options, engineOpts, use) {
   const { bindings, memory } = engine(options.config !== undefined && options.config !== null);
@@ -81,6 +77,10 @@ function withPlans(plans, options, engineOpts, use) {
   }
 }
 
+/**
+ * Evaluates once and renders the report in a format (`json`, `text`, `opa`, …).
+ * Returns `{ text, summary }`: the rendering and the verdict's counts.
+ */
 export function check(plans, options = {}, format = 'json') {
   return withPlans(plans, options, engineOptions(options), (ev) => ({ text: ev.render(format), summary: JSON.parse(ev.summaryJson()) }));
 }
