@@ -370,6 +370,36 @@ test('the engine without the configuration reader refuses a config instead of ch
   assert.deepEqual(evaluate(first, { config }).findings.map((f) => f.rule), ['EB101', 'EB110', 'EB110', 'EB303']);
 });
 
+test('both engines give the same outputs for every plan, whatever order its objects keys come in', async () => {
+  // The CLI and the API use the engine with the configuration reader only when given a `config`:
+  // without one, the two must not differ in any output. (serde_json's `preserve_order`, which the
+  // reader needs for .tf.json files, is on in both: without it in the other engine, inventories
+  // and SARIF came out with their keys sorted.) A plan built by hand, in any key order, is judged
+  // as the one Terraform wrote with sorted keys.
+  const { engine } = await import('../engines.js');
+  const { FORMATS } = await import('../api.js');
+  const opts = JSON.stringify({ stack: 'order-test' });
+  const outputs = (bindings, text) => {
+    const ev = new bindings.Evaluation(opts);
+    try {
+      ev.addPlan('plan.json', new TextEncoder().encode(text));
+      return [ev.reportJson(), ev.fingerprintJson(''), ev.inventoryJson(''), ...FORMATS.map((f) => ev.render(f))];
+    } finally {
+      ev.free();
+    }
+  };
+  const reversed = (v) => (Array.isArray(v) ? v.map(reversed)
+    : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversed(x)])) : v);
+  for (const c of cases) {
+    const text = readFileSync(plan(c), 'utf8');
+    const want = outputs(engine(false).bindings, text);
+    const shuffled = JSON.stringify(reversed(JSON.parse(text)));
+    assert.ok(outputs(engine(true).bindings, text).every((o, i) => o === want[i]), `${c}: the engines differ`);
+    assert.ok(outputs(engine(false).bindings, shuffled).every((o, i) => o === want[i]), `${c}: key order changes the outputs`);
+    assert.ok(outputs(engine(true).bindings, shuffled).every((o, i) => o === want[i]), `${c}: key order changes the outputs (reader)`);
+  }
+});
+
 test('a plan read straight into WASM memory is checked like its bytes, and only the bytes written count', () => {
   const path = plan('missing-bucket');
   const bytes = readFileSync(path);
