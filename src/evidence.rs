@@ -280,7 +280,8 @@ impl Extractor<'_> {
         let k = decode::k3s_text(s);
         let loc = || Location { attribute: path.to_string(), via: via.to_vec() };
         if !k.etcd.is_empty() {
-            let keys = k.etcd.into_iter().map(|(key, v)| (key, Found { value: Some(v), sensitive: false })).collect();
+            let keys =
+                crate::order::map(k.etcd.into_iter().map(|(key, v)| (key, Found { value: Some(v), sensitive: false })));
             self.out.set_backup(MapEvidence::Keys(keys), loc());
         }
         if let Some(t) = k.token {

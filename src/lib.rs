@@ -105,7 +105,8 @@ impl Session {
         self.report.get_or_init(|| {
             let mut r = report::build(self.plans, &self.clusters, &self.options.severities, &self.options.context);
             r.config_errors = self.configs.iter().flat_map(|c| c.errors.iter().cloned()).collect();
-            r.source_roots = self.names.iter().cloned().zip(self.options.source_roots.iter().cloned()).collect();
+            r.source_roots =
+                crate::order::map(self.names.iter().cloned().zip(self.options.source_roots.iter().cloned()));
             r
         })
     }

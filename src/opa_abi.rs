@@ -118,7 +118,7 @@ impl Value {
     fn json(&mut self) -> &mut Json {
         if let Value::Text(t) = self {
             // Validated when it became a value.
-            *self = Value::Json(serde_json::from_slice(t).unwrap_or(Json::Null));
+            *self = Value::Json(read(t));
         }
         match self {
             Value::Json(j) => j,
@@ -128,10 +128,21 @@ impl Value {
 
     fn to_json(&self) -> Json {
         match self {
-            Value::Text(t) => serde_json::from_slice(t).unwrap_or(Json::Null),
+            Value::Text(t) => read(t),
             Value::Json(j) => j.clone(),
         }
     }
+}
+
+/// Valid JSON text as a value (`Null` for text that is not, which `parse` never lets in). Read as
+/// `str`, as the engine reads plans: one copy of serde_json's reader in the module, not two.
+fn read(text: &[u8]) -> Json {
+    std::str::from_utf8(text).ok().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Json::Null)
+}
+
+/// A value as compact JSON text, through the engine's own writer (one copy of it in the module).
+fn text_of(j: &Json) -> Option<Vec<u8>> {
+    crate::format::json::compact(j, "value").ok().map(String::into_bytes)
 }
 
 fn new_value(v: Value) -> i32 {
@@ -159,9 +170,9 @@ fn c_string(mut text: Vec<u8>) -> i32 {
 
 fn parse(addr: i32, len: i32) -> i32 {
     let text = unsafe { bytes(addr, len) };
-    match serde_json::from_slice::<serde::de::IgnoredAny>(text) {
-        Ok(_) => new_value(Value::Text(text)),
-        Err(_) => 0,
+    match std::str::from_utf8(text).map(serde_json::from_str::<serde::de::IgnoredAny>) {
+        Ok(Ok(_)) => new_value(Value::Text(text)),
+        _ => 0,
     }
 }
 
@@ -169,7 +180,7 @@ fn dump(addr: i32) -> i32 {
     match unsafe { value(addr) } {
         None => c_string(b"null".to_vec()),
         Some(Value::Text(t)) => c_string(t.to_vec()),
-        Some(Value::Json(j)) => c_string(serde_json::to_vec(j).unwrap_or_else(|_| b"null".to_vec())),
+        Some(Value::Json(j)) => c_string(text_of(j).unwrap_or_else(|| b"null".to_vec())),
     }
 }
 
@@ -308,7 +319,7 @@ pub extern "C" fn eval(ctx: i32) -> i32 {
     let input = match unsafe { value(c.input) } {
         None => None,
         Some(Value::Text(t)) => Some(t.to_vec()),
-        Some(Value::Json(j)) => Some(serde_json::to_vec(j).unwrap_or_default()),
+        Some(Value::Json(j)) => Some(text_of(j).unwrap_or_default()),
     };
     let result = run(c.entrypoint, unsafe { value(c.data) }.map(|d| &*d), input.as_deref());
     c.result = new_value(Value::Text(result.leak()));

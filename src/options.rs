@@ -315,14 +315,16 @@ impl Options {
         let files = |v: &Value| -> Result<Option<BTreeMap<String, String>>, Error> {
             match v {
                 Value::Null => Ok(None),
-                Value::Object(files) => files
-                    .iter()
-                    .map(|(path, text)| match text.as_str() {
-                        Some(t) => Ok((path.clone(), t.to_string())),
-                        None => Err(Error::Options { why: "config must map file paths to their text".into() }),
-                    })
-                    .collect::<Result<BTreeMap<_, _>, _>>()
-                    .map(Some),
+                Value::Object(files) => {
+                    let mut out = BTreeMap::new();
+                    for (path, text) in files {
+                        let text = text
+                            .as_str()
+                            .ok_or_else(|| Error::Options { why: "config must map file paths to their text".into() })?;
+                        out.insert(path.clone(), text.to_string());
+                    }
+                    Ok(Some(out))
+                }
                 _ => Err(Error::Options {
                     why: "config must map file paths to their text (or be a list of those, one per plan)".into(),
                 }),

@@ -1,9 +1,26 @@
 //! Sorting through one instantiation of the standard library's sort. Every `sort_by` call site
 //! with its own element type or comparator compiles its own copy of the sort (driftsort: several
 //! KB of WASM each); sorting indices through a `dyn` comparator shares one. Stable, like
-//! `slice::sort_by`.
+//! `slice::sort_by`. For the same reason maps and sets are built by inserting (`map`, `set`):
+//! `collect()` into a `BTreeMap` sorts a `Vec` first, a copy of the sort per key and value type.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// `collect()` into a `BTreeMap` without its sort: one insert at a time (the maps here are small:
+/// a cluster's keys, a plan's variables). As with `collect()`, a later value for a key wins.
+pub fn map<K: Ord, V>(pairs: impl IntoIterator<Item = (K, V)>) -> BTreeMap<K, V> {
+    let mut m = BTreeMap::new();
+    m.extend(pairs);
+    m
+}
+
+/// `collect()` into a `BTreeSet` without its sort.
+pub fn set<T: Ord>(items: impl IntoIterator<Item = T>) -> BTreeSet<T> {
+    let mut s = BTreeSet::new();
+    s.extend(items);
+    s
+}
 
 pub fn sort_by<T>(v: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
     if v.len() < 2 {
@@ -35,5 +52,13 @@ mod tests {
         let mut empty: Vec<u8> = Vec::new();
         sort_by(&mut empty, u8::cmp);
         assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn maps_and_sets_are_built_like_collect() {
+        let pairs = [("b", 1), ("a", 2), ("b", 3)];
+        assert_eq!(map(pairs), pairs.into_iter().collect::<BTreeMap<_, _>>());
+        assert_eq!(map(pairs)["b"], 3);
+        assert_eq!(set(["b", "a", "b"]), ["b", "a", "b"].into_iter().collect::<BTreeSet<_>>());
     }
 }

@@ -177,7 +177,7 @@ fn token_status(c: &Cluster, r: &Resolved, ctx: &rules::Context) -> &'static str
 
 fn cluster_report(c: &Cluster, ctx: &rules::Context) -> ClusterReport {
     let keys = match &c.backup {
-        Backup::Keys(k) => k.iter().map(|(name, r)| (name.clone(), key_report(r))).collect(),
+        Backup::Keys(k) => crate::order::map(k.iter().map(|(name, r)| (name.clone(), key_report(r)))),
         _ => BTreeMap::new(),
     };
     let token = match &c.token.state {

@@ -164,7 +164,7 @@ fn to_json(v: &Value) -> serde_json::Value {
 
 fn jsonencode(a: FuncArgs) -> Result<Value, String> {
     let v = args(&a).first().ok_or("jsonencode(value)")?;
-    serde_json::to_string(&to_json(v)).map(Value::String).map_err(|_| "jsonencode failed".into())
+    crate::format::json::compact(&to_json(v), "jsonencode").map(Value::String).map_err(|_| "jsonencode failed".into())
 }
 
 fn keys(a: FuncArgs) -> Result<Value, String> {

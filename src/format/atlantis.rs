@@ -46,7 +46,7 @@ pub fn render(r: &Report, fail_on: FailOn) -> String {
         return out;
     }
     let failing = |sev: &str| fail_on == FailOn::Warn || sev == "deny";
-    let rules: BTreeSet<&str> = r.findings.iter().filter(|f| failing(f.severity)).map(|f| f.rule).collect();
+    let rules: BTreeSet<&str> = crate::order::set(r.findings.iter().filter(|f| failing(f.severity)).map(|f| f.rule));
     let rules = rules.into_iter().collect::<Vec<_>>().join(", ");
     let _ = writeln!(out, "FAIL - {TOOL}: the plan fails the etcd backup gate ({rules}): {counts}");
     for d in &r.deny {

@@ -107,7 +107,8 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         if keys.is_empty() {
             return Some(Backup::NotSet { provenance: Some(provenance_at(&e.block)) });
         }
-        let keys: BTreeMap<String, Resolved> = keys.iter().map(|(k, f)| (k.clone(), self.resolved(f, k))).collect();
+        let keys: BTreeMap<String, Resolved> =
+            crate::order::map(keys.iter().map(|(k, f)| (k.clone(), self.resolved(f, k))));
         Some(Backup::Keys(keys))
     }
 

@@ -204,11 +204,9 @@ pub(super) fn rendered_provenance(resource: &str, loc: &Location) -> Provenance 
 }
 
 pub(super) fn resolved_keys(keys: &BTreeMap<String, Found>, prov: &Provenance) -> BTreeMap<String, Resolved> {
-    keys.iter()
-        .map(|(k, f)| {
-            let value = f.value.clone().map(Value::Known).unwrap_or(Value::Unknown);
-            let sensitive = f.sensitive || crate::catalogue::is_secret_key(k);
-            (k.clone(), Resolved { value, provenance: prov.clone(), sensitive })
-        })
-        .collect()
+    crate::order::map(keys.iter().map(|(k, f)| {
+        let value = f.value.clone().map(Value::Known).unwrap_or(Value::Unknown);
+        let sensitive = f.sensitive || crate::catalogue::is_secret_key(k);
+        (k.clone(), Resolved { value, provenance: prov.clone(), sensitive })
+    }))
 }

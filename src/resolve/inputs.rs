@@ -174,16 +174,13 @@ pub(super) fn as_module_string(v: &Json) -> Option<String> {
 
 pub(super) fn map_from_json(v: &Json, provenance: &Provenance, sensitive: bool) -> Backup {
     match v {
-        Json::Object(m) if !m.is_empty() => Backup::Keys(
-            m.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| {
-                    let value = as_module_string(v).map(Value::Known).unwrap_or(Value::Unknown);
-                    let sensitive = sensitive || crate::catalogue::is_secret_key(k);
-                    (k.clone(), Resolved { value, provenance: provenance.clone(), sensitive })
-                })
-                .collect(),
-        ),
+        Json::Object(m) if !m.is_empty() => {
+            Backup::Keys(crate::order::map(m.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| {
+                let value = as_module_string(v).map(Value::Known).unwrap_or(Value::Unknown);
+                let sensitive = sensitive || crate::catalogue::is_secret_key(k);
+                (k.clone(), Resolved { value, provenance: provenance.clone(), sensitive })
+            })))
+        }
         _ => Backup::NotSet { provenance: Some(provenance.clone()) },
     }
 }

@@ -28,8 +28,8 @@ use gather::{instance_action, prior_values, regenerating_resource, rendered_evid
 /// directories swapped would otherwise apply one stack's files to the other's plan.)
 fn check_belongs(plan: &Plan, config: &Config) -> Result<(), Error> {
     let Some(root) = config.modules.get("") else { return Ok(()) };
-    let in_plan: BTreeSet<&String> = plan.configuration.module_calls.keys().collect();
-    let in_files: BTreeSet<&String> = root.calls.keys().collect();
+    let in_plan: BTreeSet<&String> = crate::order::set(plan.configuration.module_calls.keys());
+    let in_files: BTreeSet<&String> = crate::order::set(root.calls.keys());
     let mismatch = |why: String| Err(Error::ConfigMismatch { plan: plan.name.clone(), why });
     if let Some(m) = in_plan.difference(&in_files).next() {
         return mismatch(format!(
@@ -40,8 +40,8 @@ fn check_belongs(plan: &Plan, config: &Config) -> Result<(), Error> {
         return mismatch(format!("the configuration's root module calls module.{m}, which the plan does not have"));
     }
     // The plan records a value for every variable the root module declares.
-    let vars_in_plan: BTreeSet<&String> = plan.variables.keys().collect();
-    let vars_in_files: BTreeSet<&String> = root.variables.keys().collect();
+    let vars_in_plan: BTreeSet<&String> = crate::order::set(plan.variables.keys());
+    let vars_in_files: BTreeSet<&String> = crate::order::set(root.variables.keys());
     if let Some(v) = vars_in_plan.symmetric_difference(&vars_in_files).next() {
         return mismatch(format!(
             "variable {v:?} is declared in {} but not in {}",
@@ -107,13 +107,14 @@ fn discovered(plan: &Plan, index: &ModuleIndex, known: &[String]) -> Result<Vec<
         (1..=steps.len()).any(|k| known.contains(address::render(&steps[..k]).as_str()))
     };
     let candidates: BTreeSet<&str> = match plan.kind {
-        Kind::State => index.prior.keys().copied().collect(),
-        Kind::Plan => index
-            .changes
-            .iter()
-            .filter(|(_, rcs)| rcs.iter().filter(|rc| rc.mode.as_deref() != Some("data")).all(|rc| is_delete(rc)))
-            .map(|(m, _)| *m)
-            .collect(),
+        Kind::State => crate::order::set(index.prior.keys().copied()),
+        Kind::Plan => crate::order::set(
+            index
+                .changes
+                .iter()
+                .filter(|(_, rcs)| rcs.iter().filter(|rc| rc.mode.as_deref() != Some("data")).all(|rc| is_delete(rc)))
+                .map(|(m, _)| *m),
+        ),
     };
     for module in candidates.into_iter().filter(|m| !m.is_empty() && !covered(m)) {
         let mut res = InstanceResources {
