@@ -370,7 +370,7 @@ test('the engine without the configuration reader refuses a config instead of ch
   assert.deepEqual(evaluate(first, { config }).findings.map((f) => f.rule), ['EB101', 'EB110', 'EB110', 'EB303']);
 });
 
-test('both engines give the same outputs for every plan, whatever order its objects keys come in', async () => {
+test('both engines give the same outputs for every plan, whatever the order of the keys in its objects', async () => {
   // The CLI and the API use the engine with the configuration reader only when given a `config`:
   // without one, the two must not differ in any output. (serde_json's `preserve_order`, which the
   // reader needs for .tf.json files, is on in both: without it in the other engine, inventories
