@@ -3,8 +3,8 @@ machine, printed, and checked against its goal; exits 1 when one is missed.
 
 - WASM in Node: `evaluate` / `JSON.parse` of the same text ≤ 0.5 on 1, 10, 100 MB plans and on
   1 000 and 10 000 clusters (bench/bench.mjs: after a warm-up, the best of each of the two timed
-  in turns, at least 20 rounds and 1 s), with the floor any eager
-  report has printed beside it (JSON.parse of the report's text / JSON.parse of the plan);
+  in turns, at least 20 rounds and 1 s), with the floor any eager report has printed beside it
+  (JSON.parse of the report's text / JSON.parse of the plan);
 - linear: native time per cluster at 10 000 clusters ≤ 2× that at 1 000; the report of 2 000
   clusters sharing one location ≤ 2.2× that of 1 000 (bytes);
 - user data: 1 MB of every cloud-init shape decoded in ≤ 20 ms native (examples/bench_decode.rs);

@@ -109,8 +109,9 @@ fn abort(message: &str) -> ! {
 
 /// What a `value_addr` points at.
 enum Value {
-    /// Valid JSON text in the shared memory (the host's input and data, a result).
-    Text(&'static [u8]),
+    /// JSON text in the shared memory (the host's input and data, a result), checked when it
+    /// became a value (UTF-8 and JSON).
+    Text(&'static str),
     Json(Json),
 }
 
@@ -134,10 +135,10 @@ impl Value {
     }
 }
 
-/// Valid JSON text as a value (`Null` for text that is not, which `parse` never lets in). Read as
-/// `str`, as the engine reads plans: one copy of serde_json's reader in the module, not two.
-fn read(text: &[u8]) -> Json {
-    std::str::from_utf8(text).ok().and_then(|t| serde_json::from_str(t).ok()).unwrap_or(Json::Null)
+/// A value's text as JSON (checked when it became a value). Read as `str`, as the engine reads
+/// plans: one copy of serde_json's reader in the module, not two.
+fn read(text: &str) -> Json {
+    serde_json::from_str(text).unwrap_or(Json::Null)
 }
 
 /// A value as compact JSON text, through the engine's own writer (one copy of it in the module).
@@ -170,8 +171,8 @@ fn c_string(mut text: Vec<u8>) -> i32 {
 
 fn parse(addr: i32, len: i32) -> i32 {
     let text = unsafe { bytes(addr, len) };
-    match std::str::from_utf8(text).map(serde_json::from_str::<serde::de::IgnoredAny>) {
-        Ok(Ok(_)) => new_value(Value::Text(text)),
+    match std::str::from_utf8(text) {
+        Ok(t) if serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok() => new_value(Value::Text(t)),
         _ => 0,
     }
 }
@@ -179,18 +180,18 @@ fn parse(addr: i32, len: i32) -> i32 {
 fn dump(addr: i32) -> i32 {
     match unsafe { value(addr) } {
         None => c_string(b"null".to_vec()),
-        Some(Value::Text(t)) => c_string(t.to_vec()),
+        Some(Value::Text(t)) => c_string(t.as_bytes().to_vec()),
         Some(Value::Json(j)) => c_string(text_of(j).unwrap_or_else(|| b"null".to_vec())),
     }
 }
 
 /// Runs the engine: the result set as JSON text, or `opa_abort`.
-fn run(entrypoint: i32, data: Option<&Value>, input: Option<&[u8]>) -> Vec<u8> {
+fn run(entrypoint: i32, data: Option<&Value>, input: Option<&[u8]>) -> String {
     // The heap may have been rewound since the last evaluation: caches in it are gone.
     crate::settings::forget_cache();
     let data = data.map(Value::to_json);
     match policy::evaluate(entrypoint, data.as_ref(), input) {
-        Ok(result) => result.into_bytes(),
+        Ok(result) => result,
         Err(e) => abort(&e.to_string()),
     }
 }
@@ -318,7 +319,7 @@ pub extern "C" fn eval(ctx: i32) -> i32 {
     let c = unsafe { context(ctx) };
     let input = match unsafe { value(c.input) } {
         None => None,
-        Some(Value::Text(t)) => Some(t.to_vec()),
+        Some(Value::Text(t)) => Some(t.as_bytes().to_vec()),
         Some(Value::Json(j)) => Some(text_of(j).unwrap_or_default()),
     };
     let result = run(c.entrypoint, unsafe { value(c.data) }.map(|d| &*d), input.as_deref());
@@ -340,5 +341,5 @@ pub extern "C" fn opa_eval(
 ) -> i32 {
     opa_heap_ptr_set(heap_ptr);
     let input = (input != 0).then(|| unsafe { bytes(input, input_len) });
-    c_string(run(entrypoint, unsafe { value(data) }.map(|d| &*d), input))
+    c_string(run(entrypoint, unsafe { value(data) }.map(|d| &*d), input).into_bytes())
 }

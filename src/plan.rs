@@ -313,8 +313,8 @@ impl<'a> Plan<'a> {
         // its per-string check and the second one when each `&RawValue` is borrowed (~10 % of
         // reading a plan). Reading only as `str` keeps one copy of the plan's deserialiser in the WASM.
         let text = std::str::from_utf8(input.text).map_err(|e| not_utf8(name, input.text, e.valid_up_to()))?;
-        let top: Result<TopLevel<'a>, _> = serde_json::from_str(text);
-        let top = top.map_err(|e| shape_error(name, &e, "the document is not a JSON object"))?;
+        let top: TopLevel<'a> =
+            serde_json::from_str(text).map_err(|e| shape_error(name, &e, "the document is not a JSON object"))?;
         // A Spacelift plan-policy input wraps the plan under `terraform`.
         if top.format_version.is_none() {
             if let Some(inner) = top.terraform {

@@ -719,7 +719,7 @@ impl Configuration {
                 count: None,
             };
             if level == 0 {
-                let names: BTreeSet<&String> = module.variables.keys().chain(plan.variables.keys()).collect();
+                let names: BTreeSet<&String> = crate::order::set(module.variables.keys().chain(plan.variables.keys()));
                 for name in names {
                     let decl = module.variables.get(name);
                     let sensitive = plan.variable_is_sensitive(name) || decl.is_some_and(|d| d.sensitive);
