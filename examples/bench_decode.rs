@@ -1,4 +1,4 @@
-//! Cloud-init user data decoding, native: 1 MB of user data of every shape cloud-init accepts,
+//! Cloud-init user data decoding, native: 1 MB (or SIZE_BYTES) of user data of every shape cloud-init accepts,
 //! with the k3s settings at the end, read back through the evidence extractor as the engine reads
 //! a resource's `user_data`. Prints one JSON line per shape (best of 5) and checks each found the
 //! bucket. `cargo run --release --example bench_decode [SIZE_BYTES]`
@@ -45,6 +45,28 @@ fn shapes(size: usize) -> Vec<(&'static str, String)> {
         indent(&big, "      "),
         indent(config, "      ")
     );
+    // What PyYAML and go-yaml (and `yamlencode`) emit for a long string: double-quoted with
+    // escapes, folded over lines at the spaces (a line break in it reads back as a space).
+    let mut quoted = String::with_capacity(big.len() * 2);
+    let mut since_break = 0;
+    for c in serde_json::to_string(&big).unwrap().chars() {
+        if c == ' ' && since_break > 70 {
+            quoted.push_str("\n        ");
+            since_break = 0;
+        } else {
+            quoted.push(c);
+            since_break += 1;
+        }
+    }
+    let double_quoted = format!(
+        "#cloud-config\nwrite_files:\n  - path: /opt/setup.sh\n    content: {quoted}\n  - path: /etc/rancher/k3s/config.yaml\n    content: {}\n",
+        serde_json::to_string(config).unwrap()
+    );
+    let single_quoted = format!(
+        "#cloud-config\nwrite_files:\n  - path: /opt/setup.sh\n    content: '{}'\n  - path: /etc/rancher/k3s/config.yaml\n    content: |\n{}",
+        big.lines().collect::<Vec<_>>().join("\n\n        ").replace('\'', "''"),
+        indent(config, "      ")
+    );
     let b64_file = format!(
         "#cloud-config\nwrite_files:\n  - path: /opt/setup.sh\n    encoding: b64\n    content: {}\n  - path: /etc/rancher/k3s/config.yaml\n    encoding: b64\n    content: {}\n",
         b64(big.as_bytes()),
@@ -65,6 +87,8 @@ fn shapes(size: usize) -> Vec<(&'static str, String)> {
     vec![
         ("write_files block (|)", block),
         ("write_files folded (>)", folded),
+        ("write_files double-quoted, folded", double_quoted),
+        ("write_files single-quoted, folded", single_quoted),
         ("write_files b64", b64_file),
         ("shell script", script),
         ("MIME multipart", mime),

@@ -9,6 +9,8 @@ use std::io::Read;
 
 use base64::Engine;
 
+use crate::yaml::{self, Yaml, YamlError};
+
 /// Decoded data larger than this is ignored (a zip bomb in user data must not exhaust memory).
 pub const MAX_DECODED: u64 = 32 << 20;
 
@@ -121,81 +123,23 @@ pub struct WriteFile {
     pub encoding: Option<String>,
 }
 
-/// Reads `write_files` from a `#cloud-config` document. Handles what Terraform's `yamlencode`
-/// writes (double-quoted keys and values) and what people write by hand (plain, single-quoted,
-/// and `|` block scalars). Not a general YAML parser: just the list of path/content/encoding maps.
-pub fn cloud_config_write_files(text: &str) -> Vec<WriteFile> {
+/// Reads `write_files` from a `#cloud-config` document with the YAML parser (`crate::yaml`): every
+/// scalar style cloud-init accepts (plain, quoted and folded over lines, `|` and `>` blocks).
+/// A document past the parser's limits is an error, never a hang.
+pub fn cloud_config_write_files(text: &str) -> Result<Vec<WriteFile>, YamlError> {
     let mut files = Vec::new();
-    let lines: Vec<&str> = text.lines().collect();
-    let Some(start) = lines.iter().position(|l| {
-        let t = l.trim_start();
-        t.starts_with("write_files:") || t.starts_with("\"write_files\":")
-    }) else {
-        return files;
-    };
-    let base_indent = indent(lines[start]);
-    let mut cur: Option<WriteFile> = None;
-    let mut i = start + 1;
-    while i < lines.len() {
-        let line = lines[i];
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            i += 1;
-            continue;
+    for doc in yaml::parse(text)? {
+        let Some(Yaml::Seq(entries)) = doc.get("write_files") else { continue };
+        for e in entries {
+            let text = |k: &str| e.get(k).and_then(Yaml::as_str).map(str::to_string);
+            files.push(WriteFile {
+                path: text("path").unwrap_or_default(),
+                content: text("content").unwrap_or_default(),
+                encoding: text("encoding"),
+            });
         }
-        let ind = indent(line);
-        let t = line.trim_start();
-        // The list ends at the next key of the same or a lower indent that is not a list item.
-        if ind <= base_indent && !t.starts_with("- ") && t != "-" {
-            break;
-        }
-        let mut entry = t;
-        let mut entry_indent = ind;
-        if let Some(rest) = t.strip_prefix('-') {
-            if let Some(f) = cur.take() {
-                files.push(f);
-            }
-            cur = Some(WriteFile::default());
-            entry = rest.trim_start();
-            entry_indent = ind + (t.len() - entry.len());
-            if entry.is_empty() {
-                i += 1;
-                continue;
-            }
-        }
-        let Some((key, raw)) = split_yaml_key(entry) else {
-            i += 1;
-            continue;
-        };
-        let (value, consumed) = yaml_scalar(raw, &lines[i + 1..], entry_indent);
-        if let Some(f) = cur.as_mut() {
-            match key.as_str() {
-                "path" => f.path = value,
-                "content" => f.content = value,
-                "encoding" => f.encoding = Some(value),
-                _ => {}
-            }
-        }
-        i += 1 + consumed;
     }
-    if let Some(f) = cur {
-        files.push(f);
-    }
-    files
-}
-
-fn indent(l: &str) -> usize {
-    l.len() - l.trim_start_matches(' ').len()
-}
-
-fn split_yaml_key(entry: &str) -> Option<(String, &str)> {
-    if let Some(rest) = entry.strip_prefix('"') {
-        let end = quoted_end(rest)?;
-        let key = unescape_double(&rest[..end]);
-        let after = rest[end + 1..].trim_start().strip_prefix(':')?;
-        return Some((key, after.trim_start()));
-    }
-    let (k, v) = entry.split_once(':')?;
-    Some((k.trim().to_string(), v.trim_start()))
+    Ok(files)
 }
 
 /// Byte index of the closing `"` of a double-quoted scalar whose opening quote was already removed.
@@ -253,82 +197,33 @@ pub fn unescape_double(s: &str) -> String {
     out
 }
 
-/// Reads the scalar after `key:`; returns it and how many following lines it consumed.
-fn yaml_scalar(raw: &str, following: &[&str], key_indent: usize) -> (String, usize) {
-    let raw = raw.trim_end();
+/// The scalar after `key:` on one line of k3s config text: quoted, or plain up to a comment.
+fn line_scalar(raw: &str) -> String {
+    let raw = raw.trim();
     if let Some(rest) = raw.strip_prefix('"') {
-        // Double-quoted, possibly folded over several lines.
-        let mut text = rest.to_string();
-        let mut used = 0;
-        while quoted_end(&text).is_none() && used < following.len() {
-            text.push('\n');
-            text.push_str(following[used].trim());
-            used += 1;
-        }
-        let end = quoted_end(&text).unwrap_or(text.len());
-        let folded = fold_lines(&text[..end]);
-        return (unescape_double(&folded), used);
+        let end = quoted_end(rest).unwrap_or(rest.len());
+        return unescape_double(&rest[..end]);
     }
     if let Some(rest) = raw.strip_prefix('\'') {
         let inner = rest.strip_suffix('\'').unwrap_or(rest);
-        return (inner.replace("''", "'"), 0);
-    }
-    if raw.starts_with('|') || raw.starts_with('>') {
-        let folded = raw.starts_with('>');
-        let keep_last = !raw.contains('-');
-        let mut block = Vec::new();
-        let mut used = 0;
-        let mut block_indent = None;
-        for l in following {
-            if l.trim().is_empty() {
-                block.push("");
-                used += 1;
-                continue;
-            }
-            let ind = indent(l);
-            if ind <= key_indent {
-                break;
-            }
-            let bi = *block_indent.get_or_insert(ind);
-            if ind < bi {
-                break;
-            }
-            block.push(&l[bi..]);
-            used += 1;
-        }
-        while block.last() == Some(&"") {
-            block.pop();
-        }
-        let mut s = block.join(if folded { " " } else { "\n" });
-        if keep_last {
-            s.push('\n');
-        }
-        return (s, used);
+        return inner.replace("''", "'");
     }
     let plain = match raw.find(" #") {
         Some(p) => &raw[..p],
         None => raw,
     };
-    (plain.trim().to_string(), 0)
+    plain.trim().to_string()
 }
 
-/// Line folding inside a double-quoted scalar: a line break becomes a space, an escaped one nothing.
-fn fold_lines(s: &str) -> String {
-    if !s.contains('\n') {
-        return s.to_string();
+fn split_yaml_key(entry: &str) -> Option<(String, &str)> {
+    if let Some(rest) = entry.strip_prefix('"') {
+        let end = quoted_end(rest)?;
+        let key = unescape_double(&rest[..end]);
+        let after = rest[end + 1..].trim_start().strip_prefix(':')?;
+        return Some((key, after.trim_start()));
     }
-    let mut out = String::new();
-    for (i, l) in s.split('\n').enumerate() {
-        if i > 0 {
-            if out.ends_with('\\') {
-                out.pop();
-            } else {
-                out.push(' ');
-            }
-        }
-        out.push_str(l);
-    }
-    out
+    let (k, v) = entry.split_once(':')?;
+    Some((k.trim().to_string(), v.trim_start()))
 }
 
 /// Decodes a `write_files` entry's content according to its `encoding`.
@@ -435,8 +330,7 @@ fn yaml_line(t: &str) -> Option<(String, String)> {
     if !(k.starts_with("etcd-") || k == "token" || k == "cluster-reset-restore-path") {
         return None;
     }
-    let (v, _) = yaml_scalar(raw, &[], 0);
-    Some((k, v))
+    Some((k, line_scalar(raw)))
 }
 
 /// Whitespace-separated words with shell quotes removed.
@@ -523,7 +417,7 @@ mod tests {
     #[test]
     fn write_files_as_terraform_yamlencode_writes_them() {
         let doc = "#cloud-config\n\"write_files\":\n- \"content\": \"{\\\"s3-bucket\\\":\\\"b\\\"}\"\n  \"owner\": \"root:root\"\n  \"path\": \"/etc/zadara/etcd_backup.json\"\n";
-        let f = cloud_config_write_files(doc);
+        let f = cloud_config_write_files(doc).unwrap();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].path, "/etc/zadara/etcd_backup.json");
         assert_eq!(f[0].content, "{\"s3-bucket\":\"b\"}");
@@ -535,10 +429,31 @@ mod tests {
         let doc = format!(
             "#cloud-config\nwrite_files:\n  - path: /etc/rancher/k3s/config.yaml\n    content: |\n      etcd-s3: true\n      etcd-s3-bucket: 'b'\n  - path: /x\n    encoding: gz+b64\n    content: {b64}\nruncmd:\n  - echo\n"
         );
-        let f = cloud_config_write_files(&doc);
+        let f = cloud_config_write_files(&doc).unwrap();
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].content, "etcd-s3: true\netcd-s3-bucket: 'b'\n");
         assert_eq!(write_file_content(&f[1]).unwrap(), "token: abc\n");
+    }
+
+    #[test]
+    fn write_files_folded_as_pyyaml_and_go_yaml_emit_them() {
+        // A double-quoted scalar over lines: a break is a space, an escaped break nothing.
+        let doc = "#cloud-config\nwrite_files:\n- path: /etc/rancher/k3s/config.yaml\n  content: \"etcd-s3-bucket:\n    b\\nto\\\n    ken: t\\n\"\n";
+        let f = cloud_config_write_files(doc).unwrap();
+        assert_eq!(f[0].content, "etcd-s3-bucket: b\ntoken: t\n");
+    }
+
+    #[test]
+    fn hostile_cloud_config_is_an_error_not_a_hang() {
+        let mut doc = String::from("#cloud-config\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            doc.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        doc.push_str("write_files:\n- path: /etc/rancher/k3s/config.yaml\n  content: 'etcd-s3-bucket: b'\n");
+        assert_eq!(cloud_config_write_files(&doc).err(), Some(YamlError::TooLarge));
     }
 
     #[test]

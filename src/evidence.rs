@@ -214,11 +214,23 @@ impl Extractor<'_> {
             }
         } else if t.starts_with("#cloud-config") {
             via.push("cloud-config".into());
-            for f in decode::cloud_config_write_files(t) {
-                if let Some(content) = decode::write_file_content(&f) {
-                    via.push(f.path.clone());
-                    self.file(&f.path, &content, path, via, depth + 1);
-                    via.pop();
+            match decode::cloud_config_write_files(t) {
+                Ok(files) => {
+                    for f in files {
+                        if let Some(content) = decode::write_file_content(&f) {
+                            via.push(f.path.clone());
+                            self.file(&f.path, &content, path, via, depth + 1);
+                            via.pop();
+                        }
+                    }
+                }
+                // Past the YAML reader's limits, or not YAML: what it holds cannot be told, so it
+                // is a carrier whose values stay unresolved (EB002), never "no evidence".
+                Err(e) => {
+                    let at = format!("{path} ({} in {})", e, via.join(" > "));
+                    if !self.out.unknown_carriers.contains(&at) {
+                        self.out.unknown_carriers.push(at);
+                    }
                 }
             }
             via.pop();

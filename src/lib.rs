@@ -30,6 +30,7 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod settings;
+pub mod yaml;
 // Two WebAssembly surfaces over the one engine: wasm-bindgen's for the JS shim (default) and
 // OPA's ABI for policy.wasm (`--features opa-abi`; it brings its own allocator).
 #[cfg(all(target_arch = "wasm32", feature = "opa-abi"))]

@@ -154,7 +154,7 @@ proptest! {
     ], 0..20)) {
         let doc = lines.join("\n");
         let _ = decode::mime_parts(&doc);
-        for f in decode::cloud_config_write_files(&doc) {
+        for f in decode::cloud_config_write_files(&doc).into_iter().flatten() {
             let _ = decode::write_file_content(&f);
         }
         let after = serde_json::json!({ "user_data": doc });
