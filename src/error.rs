@@ -14,6 +14,9 @@ pub enum Error {
     Unreadable { plan: String, why: String },
     /// A configuration (`--config`) that does not belong to its plan.
     ConfigMismatch { plan: String, why: String },
+    /// A configuration that cannot be used as given: a file read from outside its directory, a
+    /// module it needs that is not installed.
+    ConfigFile { plan: String, why: String },
     /// A plan whose `format_version` major is not 0 or 1.
     UnsupportedFormat { plan: String, version: String },
     /// The data document is malformed.
@@ -51,6 +54,7 @@ impl fmt::Display for Error {
             }
             Error::NotAPlan { plan, why } => write!(f, "{plan}: not a Terraform plan JSON: {why}"),
             Error::Unreadable { plan, why } => write!(f, "{plan}: cannot be checked: {why}"),
+            Error::ConfigFile { plan, why } => write!(f, "{plan}: the configuration given for it cannot be used: {why}"),
             Error::ConfigMismatch { plan, why } => {
                 write!(f, "{plan}: the configuration given for it does not belong to it: {why}")
             }
@@ -79,7 +83,7 @@ impl Error {
             | Error::Unreadable { .. }
             | Error::UnsupportedFormat { .. } => "EBP_PLAN",
             Error::Data { .. } => "EBP_DATA",
-            Error::ConfigMismatch { .. } => "EBP_CONFIG",
+            Error::ConfigMismatch { .. } | Error::ConfigFile { .. } => "EBP_CONFIG",
             Error::Options { .. } | Error::Usage { .. } => "EBP_USAGE",
             Error::UnknownRule { .. } => "EBP_RULE",
             Error::UnknownFormat { .. } => "EBP_FORMAT",

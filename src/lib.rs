@@ -63,8 +63,16 @@ impl Session {
     pub fn new(options: Options) -> Session {
         // Without the `config` feature, Options refuses a configuration: there is none to parse.
         #[cfg(feature = "config")]
-        let configs =
-            options.configs.iter().map(|c| c.as_ref().map(config::Configuration::parse).unwrap_or_default()).collect();
+        let configs = options
+            .configs
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let mut cfg = c.as_ref().map(config::Configuration::parse).unwrap_or_default();
+                cfg.workspace = options.workspace(i).map(str::to_string);
+                cfg
+            })
+            .collect();
         #[cfg(not(feature = "config"))]
         let configs = Vec::new();
         Session {
@@ -78,6 +86,16 @@ impl Session {
     }
 
     pub fn add_plan(&mut self, name: &str, text: &[u8]) -> Result<(), Error> {
+        // One configuration per plan (SPEC §2): a plan past the last one would be checked without
+        // the files its neighbours were given.
+        let given = self.options.configs.len();
+        if given > 0 && self.plans >= given {
+            return Err(Error::Usage {
+                why: format!(
+                    "{given} configuration(s) (--config) for more plans: give one per plan, in the order of the plans"
+                ),
+            });
+        }
         let plan = plan::Plan::parse(&PlanInput { name, text })?;
         let none = config::Configuration::default();
         let config = self.configs.get(self.plans).unwrap_or(&none);

@@ -35,14 +35,28 @@ pub struct Options {
     pub context: Context,
     pub style: Style,
     /// The configuration of each plan, in the order of the plans (`--config DIR`, once per plan;
-    /// `None` for a plan without one): `.tf`/`.tf.json` path relative to the root module → text.
-    pub configs: Vec<Option<BTreeMap<String, String>>>,
+    /// `None` for a plan without one): path relative to the root module → text (`None`: a file
+    /// that exists but was not read).
+    pub configs: Vec<Option<BTreeMap<String, Option<String>>>>,
     /// The current stack (`--stack`): with a cluster's address, what identifies this very
     /// cluster in the inventory (EB203). A Spacelift-wrapped plan names its own.
     pub stack: Option<String>,
     /// Per plan, where its configuration directory lies in the repository (`--source-root`):
     /// SARIF and GitHub annotations name `.tf` files by repository path.
     pub source_roots: Vec<String>,
+    /// `terraform.workspace` (`--workspace`, `TF_WORKSPACE`): one for every plan, or one per plan.
+    /// Plan JSON does not record it; without it, a value that uses it is unknown.
+    pub workspaces: Vec<String>,
+}
+
+impl Options {
+    /// The workspace of the `i`-th plan: the one given for all, or its own.
+    pub fn workspace(&self, i: usize) -> Option<&str> {
+        match self.workspaces.as_slice() {
+            [one] => Some(one),
+            list => list.get(i).map(String::as_str),
+        }
+    }
 }
 
 /// Merges `b` into `a`: objects key by key, anything else replaced.
@@ -84,7 +98,7 @@ pub const INVENTORY_KEYS: &[&str] = &["bucket", "cluster", "endpoint", "folder",
 pub const BASELINE_KEYS: &[&str] = &["cluster", "plan", "token_sha256"];
 /// The keys of the engine's options (what the JS shim passes).
 pub const OPTION_KEYS: &[&str] =
-    &["color", "config", "data", "fail_on", "rule_docs_url", "rules", "source_roots", "stack"];
+    &["color", "config", "data", "fail_on", "rule_docs_url", "rules", "source_roots", "stack", "workspace"];
 const DATA_ROOT: &str = "etcd_backup";
 
 /// The known key nearest to `key`, when it is near enough to be a typo.
@@ -312,16 +326,24 @@ impl Options {
         let mut opts = Options { style, stack, ..Default::default() };
         opts.read_data(&data)?;
         // One configuration (`{path: text}`) or one per plan (a list; null for a plan without).
-        let files = |v: &Value| -> Result<Option<BTreeMap<String, String>>, Error> {
+        // A file's text may be null: it exists but was not read (too large, not text), so what
+        // `file()` would read from it is unknown.
+        let files = |v: &Value| -> Result<Option<BTreeMap<String, Option<String>>>, Error> {
             match v {
                 Value::Null => Ok(None),
                 Value::Object(files) => {
                     let mut out = BTreeMap::new();
                     for (path, text) in files {
-                        let text = text
-                            .as_str()
-                            .ok_or_else(|| Error::Options { why: "config must map file paths to their text".into() })?;
-                        out.insert(path.clone(), text.to_string());
+                        let text = match text {
+                            Value::Null => None,
+                            Value::String(t) => Some(t.clone()),
+                            _ => {
+                                return Err(Error::Options {
+                                    why: "config must map file paths to their text (or null)".into(),
+                                })
+                            }
+                        };
+                        out.insert(path.clone(), text);
                     }
                     Ok(Some(out))
                 }
@@ -351,6 +373,14 @@ impl Options {
                 })?
             }
             Some(_) => return Err(Error::Options { why: "source_roots must be a list of paths, one per plan".into() }),
+        };
+        let workspace_error =
+            || Error::Options { why: "workspace must be a workspace name, or a list of them (one per plan)".into() };
+        let name = |v: &Value| v.as_str().filter(|s| !s.is_empty()).map(str::to_string);
+        opts.workspaces = match o.get("workspace") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(a)) => a.iter().map(name).collect::<Option<Vec<_>>>().ok_or_else(workspace_error)?,
+            Some(v) => vec![name(v).ok_or_else(workspace_error)?],
         };
         if let Some(r) = o.get("rules") {
             opts.severities.overrides.extend(severity_map(r, "rules")?);

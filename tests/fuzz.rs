@@ -136,7 +136,7 @@ proptest! {
         let _ = decode::cloud_config_write_files(&s);
         let _ = decode::k3s_text(&s);
         let _ = decode::unescape_double(&s);
-        let _ = config::Configuration::parse(&BTreeMap::from([("main.tf".to_string(), s.clone()), ("x.tf.json".to_string(), s.clone())]));
+        let _ = config::Configuration::parse(&BTreeMap::from([("main.tf".to_string(), Some(s.clone())), ("x.tf.json".to_string(), Some(s.clone()))]));
     }
 
     #[test]

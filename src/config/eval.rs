@@ -12,33 +12,21 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use hcl::eval::{Context, Evaluate};
-use hcl::expr::{FuncCall, TraversalOperator};
+use hcl::expr::TraversalOperator;
 use hcl::{Expression as E, Map, Value};
-use serde_json::Value as Json;
 
-use super::{functions, Configuration, Expr, Module, Pos};
+use super::evaluator::{evaluate, Env, Names, Shared, UNKNOWN};
+pub use super::evaluator::{is_unknown, unknown_in, Unknown};
+use super::functions::json_to_value;
+use super::{Configuration, Expr, Module, Pos};
 use crate::address::Step;
 use crate::error::Error;
 use crate::plan::Plan;
 
-/// Stands for a value unknown until apply. No letters: `lower`/`upper` keep it intact.
-const UNKNOWN: &str = "\u{1}\u{2}\u{1}";
-/// The marker after `jsonencode`.
-const UNKNOWN_JSON: &str = "\\u0001\\u0002\\u0001";
 /// Locals may refer to locals: rounds of evaluation before the rest counts as unknown.
 const MAX_LOCAL_ROUNDS: usize = 16;
 /// How deep bare references are followed for provenance.
 const MAX_ORIGIN_DEPTH: usize = 32;
-
-pub fn is_unknown(v: &Value) -> bool {
-    match v {
-        Value::String(s) => s.contains(UNKNOWN) || s.contains(UNKNOWN_JSON),
-        Value::Array(a) => a.iter().any(is_unknown),
-        Value::Object(m) => m.values().any(is_unknown),
-        _ => false,
-    }
-}
 
 /// Where a value of the configuration came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -56,6 +44,8 @@ pub struct Found {
     pub value: Option<Value>,
     pub origin: Origin,
     pub sensitive: bool,
+    /// Why it is unknown, when it is.
+    pub unknown: Option<Unknown>,
 }
 
 /// What the configuration says about one instance of a cluster call.
@@ -97,162 +87,14 @@ struct Scope<'c> {
     /// `each`/`count` of the call evaluated at this level.
     each: Option<(Value, Value)>,
     count: Option<u64>,
+    /// The module's directory (`path.module`), relative to the root module's.
+    dir: String,
 }
 
 impl Scope<'_> {
-    fn context(&self) -> Context<'static> {
-        let mut ctx = Context::new();
-        functions::declare(&mut ctx);
-        ctx.declare_var("var", Value::Object(self.vars.clone()));
-        ctx.declare_var("local", Value::Object(self.locals.clone()));
-        if let Some((k, v)) = &self.each {
-            let mut each = Map::new();
-            each.insert("key".to_string(), k.clone());
-            each.insert("value".to_string(), v.clone());
-            ctx.declare_var("each", Value::Object(each));
-        }
-        if let Some(i) = self.count {
-            let mut count = Map::new();
-            count.insert("index".to_string(), Value::from(i));
-            ctx.declare_var("count", Value::Object(count));
-        }
-        let mut terraform = Map::new();
-        terraform.insert("workspace".to_string(), Value::from("default"));
-        ctx.declare_var("terraform", Value::Object(terraform));
-        ctx
+    fn names(&self) -> Names<'_> {
+        Names { vars: &self.vars, locals: &self.locals, each: self.each.as_ref(), count: self.count, dir: &self.dir }
     }
-}
-
-/// The root of a reference: `var` of `var.x`, `aws_s3_bucket` of `aws_s3_bucket.b.id`.
-fn root_of(e: &E) -> Option<&str> {
-    match e {
-        E::Variable(v) => Some(v.as_str()),
-        E::Traversal(t) => root_of(&t.expr),
-        _ => None,
-    }
-}
-
-const SCOPES: &[&str] = &["var", "local", "each", "count", "terraform"];
-
-/// Replaces what cannot be known at plan time — references to resources, data sources, module
-/// outputs, `path.*`, undeclared functions, templates using any of these — by the unknown
-/// marker. `bound` are the names a `for` expression introduces.
-fn prepare(e: &E, bound: &mut Vec<String>) -> E {
-    let unknown = || E::String(UNKNOWN.to_string());
-    match e {
-        E::ForExpr(_) | E::TemplateExpr(_) | E::Traversal(_) if has_arithmetic(e) => unknown(),
-        E::Object(o) if o.keys().any(|k| matches!(k, hcl::ObjectKey::Expression(k) if has_arithmetic(k))) => unknown(),
-        E::Variable(v) => {
-            if SCOPES.contains(&v.as_str()) || bound.iter().any(|b| b == v.as_str()) {
-                e.clone()
-            } else {
-                unknown()
-            }
-        }
-        E::Traversal(t) => match root_of(&t.expr) {
-            Some(r) if SCOPES.contains(&r) || bound.iter().any(|b| b == r) => {
-                let mut t = (**t).clone();
-                t.expr = prepare(&t.expr, bound);
-                for op in &mut t.operators {
-                    if let TraversalOperator::Index(i) = op {
-                        *i = prepare(i, bound);
-                    }
-                }
-                E::Traversal(Box::new(t))
-            }
-            Some(_) => unknown(),
-            None => {
-                let mut t = (**t).clone();
-                t.expr = prepare(&t.expr, bound);
-                E::Traversal(Box::new(t))
-            }
-        },
-        E::Array(a) => E::Array(a.iter().map(|x| prepare(x, bound)).collect()),
-        E::Object(o) => E::Object(
-            o.iter()
-                .map(|(k, v)| {
-                    let k = match k {
-                        hcl::ObjectKey::Expression(ke) => hcl::ObjectKey::Expression(prepare(ke, bound)),
-                        other => other.clone(),
-                    };
-                    (k, prepare(v, bound))
-                })
-                .collect(),
-        ),
-        E::Parenthesis(p) => E::Parenthesis(Box::new(prepare(p, bound))),
-        E::FuncCall(f) => {
-            if !f.name.namespace.is_empty() || !functions::NAMES.contains(&f.name.name.as_str()) {
-                return unknown();
-            }
-            let mut f = (**f).clone();
-            f.args = f.args.iter().map(|a| prepare(a, bound)).collect();
-            // Only functions that carry an unknown argument through to their result may see one;
-            // any other (`lookup`, `coalesce`, `length`, `replace`'s pattern, …) could turn it into
-            // a known-looking value, so its result is unknown.
-            if !functions::CARRY_UNKNOWN.contains(&f.name.name.as_str()) && f.args.iter().any(contains_unknown) {
-                return unknown();
-            }
-            E::FuncCall(Box::new(f))
-        }
-        E::Conditional(c) => {
-            let mut c = (**c).clone();
-            c.cond_expr = prepare(&c.cond_expr, bound);
-            c.true_expr = prepare(&c.true_expr, bound);
-            c.false_expr = prepare(&c.false_expr, bound);
-            E::Conditional(Box::new(c))
-        }
-        E::Operation(o) => {
-            let mut o = (**o).clone();
-            match &mut o {
-                hcl::expr::Operation::Unary(u) => u.expr = prepare(&u.expr, bound),
-                hcl::expr::Operation::Binary(b) => {
-                    b.lhs_expr = prepare(&b.lhs_expr, bound);
-                    b.rhs_expr = prepare(&b.rhs_expr, bound);
-                }
-            }
-            // `unknown == "a"` is unknown, not false.
-            if contains_unknown(&E::Operation(Box::new(o.clone()))) {
-                return unknown();
-            }
-            E::Operation(Box::new(o))
-        }
-        // Arithmetic is checked before it runs (see `lazy`), which a `for` body or a template
-        // does not allow: hcl-rs's integer arithmetic can overflow or divide by zero (a trap in
-        // WASM), so such an expression is unknown rather than evaluated.
-        E::ForExpr(f) => {
-            let mut f = (**f).clone();
-            f.collection_expr = prepare(&f.collection_expr, bound);
-            let added = f.key_var.iter().map(|k| k.to_string()).chain([f.value_var.to_string()]).collect::<Vec<_>>();
-            let n = added.len();
-            bound.extend(added);
-            f.key_expr = f.key_expr.as_ref().map(|k| prepare(k, bound));
-            f.value_expr = prepare(&f.value_expr, bound);
-            f.cond_expr = f.cond_expr.as_ref().map(|c| prepare(c, bound));
-            bound.truncate(bound.len() - n);
-            E::ForExpr(Box::new(f))
-        }
-        E::TemplateExpr(t) => match hcl::Template::from_expr(t) {
-            Ok(tpl) if template_known(&tpl, bound) => e.clone(),
-            _ => unknown(),
-        },
-        _ => e.clone(),
-    }
-}
-
-/// Whether an expression (or a template's interpolations) does arithmetic.
-fn has_arithmetic(e: &E) -> bool {
-    use hcl::expr::{BinaryOperator as B, Operation, UnaryOperator as U};
-    let mut found = false;
-    visit(e, &mut |x| {
-        found |= match x {
-            E::Operation(o) => match &**o {
-                Operation::Unary(u) => matches!(u.operator, U::Neg),
-                Operation::Binary(b) => matches!(b.operator, B::Plus | B::Minus | B::Mul | B::Div | B::Mod),
-            },
-            _ => false,
-        }
-    });
-    found
 }
 
 /// Calls `f` on `e` and every expression inside it, templates included.
@@ -325,153 +167,6 @@ fn visit(e: &E, f: &mut dyn FnMut(&E)) {
     }
 }
 
-/// Integers this small cannot overflow an `i64` when added, subtracted or multiplied.
-const SAFE_INT: f64 = 2_147_483_648.0;
-
-fn small_number(v: &Value) -> Option<f64> {
-    match v {
-        Value::Number(n) => n.as_f64().filter(|x| x.abs() < SAFE_INT),
-        _ => None,
-    }
-}
-
-/// Whether every expression in a template can be evaluated (no unknown reference in it).
-fn template_known(t: &hcl::Template, bound: &mut Vec<String>) -> bool {
-    use hcl::template::{Directive, Element};
-    let known = |e: &E, bound: &mut Vec<String>| !contains_unknown(&prepare(e, bound));
-    t.elements().iter().all(|el| match el {
-        Element::Literal(_) => true,
-        Element::Interpolation(i) => known(&i.expr, bound),
-        Element::Directive(d) => match &**d {
-            Directive::If(i) => {
-                known(&i.cond_expr, bound)
-                    && template_known(&i.true_template, bound)
-                    && match &i.false_template {
-                        Some(f) => template_known(f, bound),
-                        None => true,
-                    }
-            }
-            Directive::For(f) => {
-                let ok = known(&f.collection_expr, bound);
-                bound.extend(f.key_var.iter().map(|k| k.to_string()).chain([f.value_var.to_string()]));
-                let inner = template_known(&f.template, bound);
-                bound.truncate(bound.len() - 1 - usize::from(f.key_var.is_some()));
-                ok && inner
-            }
-        },
-    })
-}
-
-fn contains_unknown(e: &E) -> bool {
-    let mut found = false;
-    visit(e, &mut |x| found |= matches!(x, E::String(s) if s == UNKNOWN));
-    found
-}
-
-/// `try` and `can` are lazy in Terraform: their arguments are evaluated one by one here, and the
-/// call replaced by the result, before the evaluator sees the expression.
-fn lazy(e: &E, ctx: &Context) -> E {
-    match e {
-        E::FuncCall(f) if f.name.namespace.is_empty() && matches!(f.name.name.as_str(), "try" | "can") => {
-            let can = f.name.name.as_str() == "can";
-            for arg in &f.args {
-                if let Some(v) = evaluate(arg, ctx) {
-                    if !is_unknown(&v) {
-                        return if can { E::Bool(true) } else { E::from(v) };
-                    }
-                    return E::String(UNKNOWN.to_string());
-                }
-            }
-            if can {
-                E::Bool(false)
-            } else {
-                E::FuncCall(Box::new(FuncCall::new("__all_arguments_failed")))
-            }
-        }
-        E::FuncCall(f) => {
-            let mut f = (**f).clone();
-            f.args = f.args.iter().map(|a| lazy(a, ctx)).collect();
-            E::FuncCall(Box::new(f))
-        }
-        E::Array(a) => E::Array(a.iter().map(|x| lazy(x, ctx)).collect()),
-        E::Object(o) => E::Object(o.iter().map(|(k, v)| (k.clone(), lazy(v, ctx))).collect()),
-        E::Parenthesis(p) => E::Parenthesis(Box::new(lazy(p, ctx))),
-        E::Conditional(c) => {
-            let mut c = (**c).clone();
-            c.cond_expr = lazy(&c.cond_expr, ctx);
-            c.true_expr = lazy(&c.true_expr, ctx);
-            c.false_expr = lazy(&c.false_expr, ctx);
-            E::Conditional(Box::new(c))
-        }
-        // Arithmetic runs only on small numbers and never divides by zero: hcl-rs's integers
-        // would overflow or trap. Operands are evaluated here, once, and put in as values.
-        E::Operation(o) => {
-            use hcl::expr::{BinaryOperator as B, Operation, UnaryOperator as U};
-            let unknown = E::String(UNKNOWN.to_string());
-            let value = |x: &E| evaluate_prepared(&lazy(x, ctx), ctx);
-            match &**o {
-                Operation::Unary(u) if matches!(u.operator, U::Neg) => {
-                    match value(&u.expr).as_ref().and_then(small_number) {
-                        Some(n) => E::from(Value::from(-n)),
-                        None => unknown,
-                    }
-                }
-                Operation::Binary(b) if matches!(b.operator, B::Plus | B::Minus | B::Mul | B::Div | B::Mod) => {
-                    let (l, r) = (value(&b.lhs_expr), value(&b.rhs_expr));
-                    match (l.as_ref().and_then(small_number), r.as_ref().and_then(small_number)) {
-                        (Some(_), Some(rv)) if rv == 0.0 && matches!(b.operator, B::Div | B::Mod) => unknown,
-                        (Some(_), Some(_)) => {
-                            let mut b = b.clone();
-                            b.lhs_expr = E::from(l.expect("a number"));
-                            b.rhs_expr = E::from(r.expect("a number"));
-                            E::Operation(Box::new(Operation::Binary(b)))
-                        }
-                        _ => unknown,
-                    }
-                }
-                Operation::Unary(u) => {
-                    let mut u = u.clone();
-                    u.expr = lazy(&u.expr, ctx);
-                    E::Operation(Box::new(Operation::Unary(u)))
-                }
-                Operation::Binary(b) => {
-                    let mut b = b.clone();
-                    b.lhs_expr = lazy(&b.lhs_expr, ctx);
-                    b.rhs_expr = lazy(&b.rhs_expr, ctx);
-                    E::Operation(Box::new(Operation::Binary(b)))
-                }
-            }
-        }
-        _ => e.clone(),
-    }
-}
-
-/// The value of an expression, `None` when it cannot be evaluated (a Terraform error, or an
-/// unknown condition): unknown.
-fn evaluate(e: &E, ctx: &Context) -> Option<Value> {
-    let prepared = prepare(e, &mut Vec::new());
-    evaluate_prepared(&lazy(&prepared, ctx), ctx)
-}
-
-fn evaluate_prepared(e: &E, ctx: &Context) -> Option<Value> {
-    e.evaluate(ctx).ok()
-}
-
-fn json_to_value(v: &Json) -> Value {
-    match v {
-        Json::Null => Value::Null,
-        Json::Bool(b) => Value::Bool(*b),
-        Json::Number(n) => n
-            .as_i64()
-            .map(Value::from)
-            .or_else(|| n.as_u64().map(Value::from))
-            .unwrap_or_else(|| Value::from(n.as_f64().unwrap_or(0.0))),
-        Json::String(s) => Value::String(s.clone()),
-        Json::Array(a) => Value::Array(a.iter().map(json_to_value).collect()),
-        Json::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), json_to_value(v))).collect()),
-    }
-}
-
 /// What a `map(string)` input receives for a value: strings as they are, numbers and booleans
 /// converted, `None` for anything else.
 pub fn module_string(v: &Value) -> Option<String> {
@@ -519,6 +214,7 @@ fn referenced(e: &E, out: &mut BTreeSet<(String, String)>) {
 /// The chain of module instances from the root to the cluster call.
 struct Chain<'c> {
     scopes: Vec<Scope<'c>>,
+    shared: &'c Shared<'c>,
 }
 
 impl<'c> Chain<'c> {
@@ -588,10 +284,11 @@ impl<'c> Chain<'c> {
             _ => {}
         }
         if matches!(&e.expr, E::FuncCall(f) if f.name.name.as_str() == "merge") {
-            let ctx = s.context();
+            let names = s.names();
+            let env = Env::new(&names, self.shared);
             for arg in e.args.iter().rev() {
                 let has =
-                    evaluate(&arg.expr, &ctx).as_ref().and_then(Value::as_object).is_some_and(|m| m.contains_key(key));
+                    evaluate(&arg.expr, &env).as_ref().and_then(Value::as_object).is_some_and(|m| m.contains_key(key));
                 if has {
                     return self.key_origin(level, arg, key, depth + 1);
                 }
@@ -608,19 +305,20 @@ type InstanceValues = (Option<(Value, Value)>, Option<u64>);
 fn instance(
     call: &super::Call,
     scope: &Scope,
+    shared: &Shared,
     key: Option<&str>,
-    plan: &str,
     path: &str,
 ) -> Result<InstanceValues, Error> {
-    let mismatch = |why: String| Error::ConfigMismatch { plan: plan.to_string(), why };
-    let ctx = scope.context();
+    let mismatch = |why: String| Error::ConfigMismatch { plan: shared.plan.clone(), why };
+    let names = scope.names();
+    let env = Env::new(&names, shared);
     if let Some(fe) = &call.for_each {
         let Some(k) = key else {
             return Err(mismatch(format!(
                 "module.{path} has for_each in the configuration but a single instance in the plan"
             )));
         };
-        return Ok(match evaluate(&fe.expr, &ctx) {
+        return Ok(match evaluate(&fe.expr, &env) {
             Some(v) if !is_unknown(&v) => {
                 let found = match &v {
                     Value::Object(m) => m.get(k).map(|x| (Value::from(k), x.clone())),
@@ -638,15 +336,18 @@ fn instance(
                     }
                 }
             }
-            // Keys unknown at plan time: each.value is unknown.
-            _ => (Some((Value::from(k), Value::from(UNKNOWN))), None),
+            // Keys unknown at plan time: each.value is unknown (and why).
+            v => {
+                let why = v.as_ref().and_then(unknown_in).unwrap_or(Unknown::Apply);
+                (Some((Value::from(k), marker(why))), None)
+            }
         });
     }
     if let Some(ce) = &call.count {
         let Some(i) = key.and_then(|k| k.parse::<u64>().ok()) else {
             return Err(mismatch(format!("module.{path} has count in the configuration but no index in the plan")));
         };
-        if let Some(Value::Number(n)) = evaluate(&ce.expr, &ctx) {
+        if let Some(Value::Number(n)) = evaluate(&ce.expr, &env) {
             if n.as_u64().is_some_and(|n| i >= n) {
                 return Err(mismatch(format!(
                     "module.{path}[{i}] is in the plan, but the configuration's count is {n}"
@@ -668,18 +369,23 @@ fn instance_key(raw: &str) -> String {
     serde_json::from_str::<String>(raw).unwrap_or_else(|_| raw.to_string())
 }
 
-fn locals(module: &Module, scope: &mut Scope) {
+fn locals(module: &Module, scope: &mut Scope, shared: &Shared) {
     let mut pending: Vec<(&String, &Expr)> = module.locals.iter().collect();
     for _ in 0..MAX_LOCAL_ROUNDS {
-        let ctx = scope.context();
         let before = pending.len();
-        pending.retain(|(name, e)| match evaluate(&e.expr, &ctx) {
-            Some(v) => {
-                scope.locals.insert((*name).clone(), v);
-                false
-            }
-            None => true,
-        });
+        let mut done = Vec::new();
+        {
+            let names = scope.names();
+            let env = Env::new(&names, shared);
+            pending.retain(|(name, e)| match evaluate(&e.expr, &env) {
+                Some(v) => {
+                    done.push(((*name).clone(), v));
+                    false
+                }
+                None => true,
+            });
+        }
+        scope.locals.extend(done);
         if pending.is_empty() || pending.len() == before {
             break;
         }
@@ -689,10 +395,21 @@ fn locals(module: &Module, scope: &mut Scope) {
     }
 }
 
+fn marker(why: Unknown) -> Value {
+    Value::from(match why {
+        Unknown::Apply => UNKNOWN,
+        Unknown::Workspace => super::evaluator::UNKNOWN_WORKSPACE,
+    })
+}
+
 fn found(chain: &Chain, level: usize, e: &Expr, value: Option<Value>, origin: Origin) -> Found {
     let sensitive = chain.sensitive(level, &e.expr, 0) || matches!(origin, Origin::Root { sensitive: true, .. });
+    let unknown = match &value {
+        Some(v) => unknown_in(v),
+        None => Some(Unknown::Apply),
+    };
     let value = value.filter(|v| !is_unknown(v));
-    Found { value, origin, sensitive }
+    Found { value, origin, sensitive, unknown }
 }
 
 impl Configuration {
@@ -705,7 +422,25 @@ impl Configuration {
         steps: &[Step],
         inputs: &[&str],
     ) -> Result<Option<Evaluated>, Error> {
-        let mut chain = Chain { scopes: Vec::new() };
+        let module_dirs: Vec<String> = self.modules.keys().filter(|d| d.starts_with("..")).cloned().collect();
+        let shared = Shared::new(&self.texts, module_dirs, self.workspace.clone(), &plan.name);
+        let result = self.evaluate_in(plan, path, steps, inputs, &shared);
+        // A file read from outside the directory is an input error, whatever else was found.
+        match shared.error.into_inner() {
+            Some(e) => Err(e),
+            None => result,
+        }
+    }
+
+    fn evaluate_in(
+        &self,
+        plan: &Plan,
+        path: &[String],
+        steps: &[Step],
+        inputs: &[&str],
+        shared: &Shared,
+    ) -> Result<Option<Evaluated>, Error> {
+        let mut chain = Chain { scopes: Vec::new(), shared };
         for level in 0..path.len() {
             let Some(dir) = self.module_dir(&path[..level]) else { return Ok(None) };
             let Some(module) = self.modules.get(&dir) else { return Ok(None) };
@@ -717,6 +452,7 @@ impl Configuration {
                 locals: Map::new(),
                 each: None,
                 count: None,
+                dir: dir.clone(),
             };
             if level == 0 {
                 let names: BTreeSet<&String> = crate::order::set(module.variables.keys().chain(plan.variables.keys()));
@@ -727,7 +463,7 @@ impl Configuration {
                         Some(v) => json_to_value(&v),
                         None => decl
                             .and_then(|d| d.default.as_ref())
-                            .and_then(|d| evaluate(&d.expr, &Context::new()))
+                            .and_then(|d| evaluate(&d.expr, &Env::literal(shared)))
                             .unwrap_or(Value::Null),
                     };
                     scope.vars.insert(name.clone(), value);
@@ -739,17 +475,18 @@ impl Configuration {
             } else {
                 let caller = &chain.scopes[level - 1];
                 let call = caller.module.calls.get(&path[level - 1]).expect("checked at the level above");
-                let ctx = caller.context();
+                let names = caller.names();
+                let env = Env::new(&names, shared);
                 for (name, decl) in &module.variables {
                     let (value, source, sensitive) = match call.args.get(name) {
                         Some(a) => (
-                            evaluate(&a.expr, &ctx).unwrap_or_else(|| Value::from(UNKNOWN)),
+                            evaluate(&a.expr, &env).unwrap_or_else(|| Value::from(UNKNOWN)),
                             VarSource::Arg(a),
                             chain.sensitive(level - 1, &a.expr, 0),
                         ),
                         None => match &decl.default {
                             Some(d) => (
-                                evaluate(&d.expr, &Context::new()).unwrap_or(Value::Null),
+                                evaluate(&d.expr, &Env::literal(shared)).unwrap_or(Value::Null),
                                 VarSource::Default(d),
                                 false,
                             ),
@@ -763,7 +500,7 @@ impl Configuration {
                     }
                 }
             }
-            locals(module, &mut scope);
+            locals(module, &mut scope, shared);
             let here = path[..=level].join(".");
             let Some(call) = module.calls.get(&path[level]) else {
                 return Err(Error::ConfigMismatch {
@@ -776,7 +513,7 @@ impl Configuration {
                 });
             };
             let key = steps.get(level).and_then(|s| s.key.as_deref()).map(instance_key);
-            let (each, count) = instance(call, &scope, key.as_deref(), &plan.name, &here)?;
+            let (each, count) = instance(call, &scope, shared, key.as_deref(), &here)?;
             scope.each = each;
             scope.count = count;
             chain.scopes.push(scope);
@@ -784,7 +521,8 @@ impl Configuration {
         let level = path.len() - 1;
         let scope = &chain.scopes[level];
         let call = &scope.module.calls[&path[level]];
-        let ctx = scope.context();
+        let names = scope.names();
+        let env = Env::new(&names, shared);
         let (backup_name, token_name) = (inputs[0], inputs[1]);
         let backup_at = call.args.get(backup_name).map(|e| e.pos.clone());
         let token_at = call.args.get(token_name).map(|e| e.pos.clone());
@@ -796,7 +534,7 @@ impl Configuration {
                 Some(entries) => {
                     let mut keys = BTreeMap::new();
                     for (k, v) in entries {
-                        let value = evaluate(&v.expr, &ctx);
+                        let value = evaluate(&v.expr, &env);
                         if value == Some(Value::Null) {
                             keys.remove(k);
                             continue;
@@ -806,7 +544,7 @@ impl Configuration {
                     }
                     Some(keys)
                 }
-                None => match evaluate(&e.expr, &ctx) {
+                None => match evaluate(&e.expr, &env) {
                     Some(Value::Null) => {
                         out.backup_null = true;
                         Some(BTreeMap::new())
@@ -817,8 +555,9 @@ impl Configuration {
                             let (origin, sensitive) = chain
                                 .key_origin(level, e, k, 0)
                                 .unwrap_or_else(|| (Origin::At(e.pos.clone()), chain.sensitive(level, &e.expr, 0)));
+                            let unknown = unknown_in(v);
                             let value = Some(v.clone()).filter(|v| !is_unknown(v));
-                            keys.insert(k.clone(), Found { value, origin, sensitive });
+                            keys.insert(k.clone(), Found { value, origin, sensitive, unknown });
                         }
                         Some(keys)
                     }
@@ -827,7 +566,7 @@ impl Configuration {
             });
         }
         if let Some(e) = call.args.get(token_name) {
-            let value = evaluate(&e.expr, &ctx);
+            let value = evaluate(&e.expr, &env);
             let origin = chain.origin(level, &e.expr, &e.pos, 0);
             out.token = Some(found(&chain, level, e, value, origin));
         }
@@ -839,7 +578,9 @@ impl Configuration {
 mod tests_support {
     use super::*;
 
-    pub fn eval_str(src: &str) -> Option<Value> {
+    /// Evaluates `src` in a scope with `var.m = {a = "1"}`, `count.index = 7`, the files
+    /// `files/backup.yaml` and `big.bin` (not read), and the workspace given.
+    pub fn eval_in(src: &str, workspace: Option<&str>) -> Option<Value> {
         let e: E = src.parse().unwrap();
         let scope = Scope {
             module: Box::leak(Box::default()),
@@ -851,15 +592,30 @@ mod tests_support {
             sensitive: BTreeSet::new(),
             locals: Map::new(),
             each: None,
-            count: None,
+            count: Some(7),
+            dir: String::new(),
         };
-        evaluate(&e, &scope.context())
+        let texts: super::super::evaluator::Texts = BTreeMap::from([
+            ("files/backup.yaml".to_string(), Some("s3-bucket: from-yaml\ns3-folder: \"${name}\"\n".to_string())),
+            ("big.bin".to_string(), None),
+        ]);
+        let shared = Shared::new(&texts, Vec::new(), workspace.map(str::to_string), "plan.json");
+        let names = scope.names();
+        let v = evaluate(&e, &Env::new(&names, &shared));
+        if shared.error.borrow().is_some() {
+            return None;
+        }
+        v
+    }
+
+    pub fn eval_str(src: &str) -> Option<Value> {
+        eval_in(src, None)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::tests_support::eval_str;
+    use super::tests_support::{eval_in, eval_str};
     use super::*;
 
     #[test]
@@ -877,14 +633,38 @@ mod tests {
         for unknown in [
             r#"aws_s3_bucket.b.id"#,
             r#"upper("x-${data.x.y.z}")"#,
-            r#"lower(file("x"))"#,
+            r#"lower(file("big.bin"))"#,
             r#"jsonencode({ a = module.m.out })"#,
+            r#"path.cwd"#,
+            // An unknown condition picks no branch; an unknown operand compares to nothing.
+            r#"aws_x.y.z == "a" ? "b" : "c""#,
+            r#"length(data.x.y)"#,
         ] {
             assert!(eval_str(unknown).is_some_and(|v| is_unknown(&v)), "{unknown}");
         }
-        // An unknown condition cannot be evaluated at all.
-        assert_eq!(eval_str(r#"aws_x.y.z == "a" ? "b" : "c""#), None);
-        assert_eq!(eval_str(r#"replace("a.b", "/\\./", "-")"#), None, "regex replace is not guessed");
+    }
+
+    #[test]
+    fn terraform_workspace_is_unknown_unless_given_and_says_why() {
+        let v = eval_str(r#"terraform.workspace == "default" ? "a" : "b""#).unwrap();
+        assert_eq!(unknown_in(&v), Some(Unknown::Workspace), "never \"default\" by guess");
+        let v = eval_str(r#""fleet-${upper(terraform.workspace)}""#).unwrap();
+        assert_eq!(unknown_in(&v), Some(Unknown::Workspace));
+        assert_eq!(eval_in(r#""fleet-${terraform.workspace}""#, Some("east")), Some(Value::from("fleet-east")));
+    }
+
+    #[test]
+    fn files_of_the_configuration_directory_only() {
+        assert_eq!(eval_str(r#"fileexists("${path.module}/files/backup.yaml")"#), Some(Value::Bool(true)));
+        assert_eq!(eval_str(r#"fileexists("files/none.yaml")"#), Some(Value::Bool(false)));
+        assert_eq!(eval_str(r#"fileexists("big.bin")"#), Some(Value::Bool(true)));
+        assert_eq!(
+            eval_str(r#"templatefile("${path.root}/files/backup.yaml", { name = "east" })"#),
+            Some(Value::from("s3-bucket: from-yaml\ns3-folder: \"east\"\n"))
+        );
+        for outside in [r#"file("../secrets.txt")"#, r#"file("/etc/passwd")"#, r#"fileexists("files/../../x")"#] {
+            assert_eq!(eval_str(outside), None, "{outside}: an input error");
+        }
     }
 }
 
@@ -894,8 +674,26 @@ mod arithmetic {
     use super::*;
 
     #[test]
-    fn arithmetic_never_overflows_or_divides_by_zero() {
+    fn arithmetic_and_logic_as_terraform_evaluates_them() {
         assert_eq!(eval_str("2 * 3 + 4"), Some(Value::from(10)));
+        assert_eq!(eval_str(r#""fleet-${count.index % 5}""#), Some(Value::from("fleet-2")));
+        assert_eq!(
+            eval_str(r#"[for i in [0, 1, 2] : "f-${i * 10 + count.index}"]"#),
+            eval_str(r#"["f-7", "f-17", "f-27"]"#)
+        );
+        assert_eq!(eval_str("10 / 4"), Some(Value::from(2.5)), "not integer division");
+        assert_eq!(eval_str("-7 % 3"), Some(Value::from(-1)), "the dividend's sign");
+        assert_eq!(eval_str(r#""5" + 1"#), Some(Value::from(6)));
+        assert_eq!(eval_str("!(1 < 2) || (3 >= 3 && 2 != 1)"), Some(Value::Bool(true)));
+        assert_eq!(eval_str(r#"count.index > 5 ? "big" : "small""#), Some(Value::from("big")));
+        assert_eq!(
+            eval_str(r#"{ for k, v in { b = 2, a = 1 } : "${k}${v * 2}" => v... }"#),
+            eval_str(r#"{ a2 = [1], b4 = [2] }"#)
+        );
+    }
+
+    #[test]
+    fn arithmetic_never_overflows_or_divides_by_zero() {
         for trap in [
             "-(1 % 0)",
             "9223372036854775807 * 9223372036854775807",
@@ -917,5 +715,63 @@ mod arithmetic {
         fn is_none_or_unknown(&self) -> bool {
             self.as_ref().is_none_or(is_unknown)
         }
+    }
+}
+
+#[cfg(test)]
+mod functions_as_terraform_console_prints_them {
+    use super::tests_support::eval_str;
+    use super::*;
+
+    fn same(a: &str, b: &str) {
+        assert_eq!(eval_str(a), eval_str(b), "{a}");
+        assert!(eval_str(b).is_some_and(|v| !is_unknown(&v)), "{b}");
+    }
+
+    #[test]
+    fn the_functions_maps_are_built_with() {
+        same(
+            r#"merge(yamldecode(file("files/backup.yaml")), { s3 = "true" })"#,
+            r#"{ s3-bucket = "from-yaml", s3-folder = "$${name}", s3 = "true" }"#,
+        );
+        same(r#"jsondecode("{\"a\": [1, true, null]}")"#, r#"{ a = [1, true, null] }"#);
+        same(r#"base64decode(base64encode("fleet/east"))"#, r#""fleet/east""#);
+        same(r#"[tonumber("5"), tobool("true"), abs(-3), max(1, 7, 3), min(4, 2)]"#, "[5, true, 3, 7, 2]");
+        same(r#"flatten([["a"], [["b"]], []])"#, r#"["a", "b"]"#);
+        same(r#"distinct(["b", "a", "b"])"#, r#"["b", "a"]"#);
+        same("range(3)", "[0, 1, 2]");
+        same("range(1, 7, 2)", "[1, 3, 5]");
+        same(r#"zipmap(["a", "b"], [1, 2])"#, "{ a = 1, b = 2 }");
+        same(r#"setproduct(["x", "y"], [1, 2])"#, r#"[["x", 1], ["x", 2], ["y", 1], ["y", 2]]"#);
+        same(r#"regex("^fleet-([a-z]+)-(\\d+)$", "fleet-east-12")"#, r#"["east", "12"]"#);
+        same(r#"regex("(?P<env>[a-z]+)/(?P<n>\\d)", "prod/1")"#, r#"{ env = "prod", n = "1" }"#);
+        same(r#"regex("[0-9]+", "ab123cd")"#, r#""123""#);
+        same(r#"regexall("[a-z]", "a1b2")"#, r#"["a", "b"]"#);
+        same(r#"replace("fleet.east.1", "/\\.(\\w+)/", "-$1")"#, r#""fleet-east-1""#);
+        same(r#"[startswith("prod-x", "prod"), endswith("prod-x", "-y")]"#, "[true, false]");
+        same(
+            r#"format("%s/%03d/%-4s|%5.2f|%x|%t|%q", "f", 7, "ab", 3.14159, 255, true, "q")"#,
+            r#""f/007/ab  | 3.14|ff|true|\"q\"""#,
+        );
+        same(r#"tomap({ a = "1" })"#, r#"{ a = "1" }"#);
+    }
+
+    #[test]
+    fn what_terraform_reports_as_an_error_is_never_a_value() {
+        for error in [
+            r#"regex("x", "abc")"#,
+            r#"base64decode("not base64!")"#,
+            r#"tonumber("five")"#,
+            r#"format("%d", 2.5)"#,
+            r#"format("%s %s", "one")"#,
+            r#"zipmap(["a"], [1, 2])"#,
+            r#"yamldecode("a: [")"#,
+            r#"range(0, 100000000)"#,
+            r#"file("files/none.yaml")"#,
+        ] {
+            assert!(eval_str(error).is_none_or(|v| is_unknown(&v)), "{error}");
+        }
+        // A regex regex-lite cannot read (Unicode classes) is not guessed.
+        assert!(eval_str(r#"regex("\\pL+", "ab")"#).is_none_or(|v| is_unknown(&v)));
     }
 }

@@ -18,7 +18,10 @@ use hcl_edit::structure::{BlockLabel, Body, Structure};
 use serde_json::Value as Json;
 
 pub mod eval;
+mod evaluator;
 mod functions;
+
+pub use evaluator::Texts;
 
 pub use eval::Evaluated;
 
@@ -70,6 +73,10 @@ pub struct Configuration {
     /// `file:line:column: what` for files that do not parse (no text of the file is quoted).
     pub errors: Vec<String>,
     pub given: bool,
+    /// Every file given, by normalised path, for `file()` and `templatefile()`.
+    pub texts: Texts,
+    /// `terraform.workspace` for this plan (`--workspace`, `TF_WORKSPACE`); unknown when absent.
+    pub workspace: Option<String>,
 }
 
 pub const MANIFEST: &str = ".terraform/modules/modules.json";
@@ -401,9 +408,13 @@ impl Module {
 }
 
 impl Configuration {
-    pub fn parse(files: &BTreeMap<String, String>) -> Configuration {
+    /// Reads the files given (`None`: a file that exists but was not read, e.g. too large).
+    pub fn parse(given: &BTreeMap<String, Option<String>>) -> Configuration {
         let mut cfg = Configuration { given: true, ..Default::default() };
-        if let Some(text) = files.iter().find(|(p, _)| normalize(p) == MANIFEST).map(|(_, t)| t) {
+        cfg.texts = given.iter().map(|(p, t)| (normalize(p), t.clone())).collect();
+        let files: BTreeMap<&String, &String> = given.iter().filter_map(|(p, t)| Some((p, t.as_ref()?))).collect();
+        let files = &files;
+        if let Some(text) = files.iter().find(|(p, _)| normalize(p) == MANIFEST).map(|(_, t)| *t) {
             match serde_json::from_str::<Manifest>(text) {
                 Ok(m) => {
                     cfg.module_dirs = m
@@ -421,7 +432,7 @@ impl Configuration {
             .iter()
             .filter(|(p, _)| p.ends_with(".tf") || p.ends_with(".tf.json"))
             .filter(|(p, _)| normalize(p) != MANIFEST)
-            .map(|(p, t)| (is_override(&split_dir(p).1), split_dir(p).0, p, t))
+            .map(|(p, t)| (is_override(&split_dir(p).1), split_dir(p).0, *p, *t))
             .collect();
         ordered.sort_by(|a, b| (a.1.as_str(), a.0, a.2).cmp(&(b.1.as_str(), b.0, b.2)));
         for (overriding, dir, path, text) in ordered {
@@ -473,7 +484,7 @@ mod tests {
     use super::*;
 
     fn parse(files: &[(&str, &str)]) -> Configuration {
-        Configuration::parse(&files.iter().map(|(p, t)| (p.to_string(), t.to_string())).collect())
+        Configuration::parse(&files.iter().map(|(p, t)| (p.to_string(), Some(t.to_string()))).collect())
     }
 
     #[test]
