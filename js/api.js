@@ -47,7 +47,7 @@ function planNames(count, names) {
 // Errors from the engine arrive as `Error`s with a one-line message and a `code`: EBP_PLAN (a plan
 // that cannot be read or checked), EBP_DATA (the data document), EBP_RULE, EBP_FORMAT, EBP_USAGE.
 function engineOptions(options = {}) {
-  return JSON.stringify({ data: options.data ?? null, rules: options.rules ?? {}, color: Boolean(options.color), fail_on: options.failOn ?? null, rule_docs_url: options.ruleDocsUrl ?? null, config: options.config ?? null, stack: options.stack ?? null, source_roots: options.sourceRoots ?? null });
+  return JSON.stringify({ data: options.data ?? null, rules: options.rules ?? {}, color: Boolean(options.color), fail_on: options.failOn ?? null, rule_docs_url: options.ruleDocsUrl ?? null, config: options.config ?? null, stack: options.stack ?? null, workspace: options.workspace ?? null, source_roots: options.sourceRoots ?? null });
 }
 
 /** Runs `use` on an evaluation holding every plan; frees the WASM memory afterwards. */
@@ -57,6 +57,11 @@ function withPlans(plans, options, engineOpts, use) {
     throw new TypeError('plans must be a plan (string, bytes or object) or an array of plans');
   }
   const list = isSinglePlan(plans) ? [plans] : Array.from(plans);
+  // One configuration per plan (the engine refuses a plan past the last one; more than the plans
+  // is refused here, before any plan is read).
+  if (Array.isArray(options.config) && options.config.length !== list.length) {
+    throw Object.assign(new Error(`${options.config.length} configurations for ${list.length} plan(s): give one per plan, in the order of the plans`), { code: 'EBP_USAGE' });
+  }
   const names = planNames(list.length, options.names);
   const ev = new bindings.Evaluation(engineOpts);
   try {
@@ -101,7 +106,7 @@ export function evaluate(plans, options = {}) {
  * as `options.data` to `evaluate`.
  */
 export function fingerprint(plans, options = {}) {
-  return withPlans(plans, options, engineOptions({ config: options.config }), (ev) => JSON.parse(ev.fingerprintJson(mergeText(options))));
+  return withPlans(plans, options, engineOptions({ config: options.config, workspace: options.workspace }), (ev) => JSON.parse(ev.fingerprintJson(mergeText(options))));
 }
 
 /** An earlier data document to merge into, as the engine takes it ('' for none). */
@@ -116,7 +121,7 @@ function mergeText(options) {
  * `options.merge` is an earlier document whose entries of other stacks are kept.
  */
 export function inventory(plans, options = {}) {
-  return withPlans(plans, options, engineOptions({ config: options.config, stack: options.stack }), (ev) => JSON.parse(ev.inventoryJson(mergeText(options))));
+  return withPlans(plans, options, engineOptions({ config: options.config, stack: options.stack, workspace: options.workspace }), (ev) => JSON.parse(ev.inventoryJson(mergeText(options))));
 }
 
 /** The output formats the engine renders. */

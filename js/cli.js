@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 import { isConfigFile, isSkippedDir, MANIFEST } from './config-files.js';
 
 const USAGE = `usage:
-  etcd-backup-policy [check] PLAN.json... [--config DIR]... [--data FILE]... [--format F] [--stack NAME]
-                     [--output FILE] [--fail-on deny|warn|never] [--rule ID=deny|warn|off]...
+  etcd-backup-policy [check] PLAN.json... [--config DIR]... [--workspace NAME]... [--data FILE]...
+                     [--format F] [--stack NAME] [--output FILE] [--fail-on deny|warn|never] [--rule ID=deny|warn|off]...
                      [--source-root DIR] [--rule-docs-url URL]
   etcd-backup-policy fingerprint PLAN.json... [--config DIR] [--merge baseline.json] > baseline.json
   etcd-backup-policy inventory PLAN.json... --stack NAME [--merge inventory.json] > inventory.json
@@ -25,7 +25,11 @@ and address both match (EB203); a Spacelift-wrapped plan names its own stack.
 --config DIR reads the root module's .tf and .tf.json files, those of the local modules under it
 and those terraform init downloaded (.terraform/modules), and evaluates them per module instance
 as Terraform does: what the plan JSON loses (a first create of the module). Give it once per plan,
-in the order of the plans; a configuration that contradicts its plan is exit 2.
+in the order of the plans; a configuration that contradicts its plan is exit 2. The other files of
+DIR (up to 1 MiB each) are what file() and templatefile() read; a path outside DIR is exit 2.
+--workspace NAME is the workspace the plan was made in (terraform.workspace; plan JSON does not
+record it): once for all plans or once per plan; default $TF_WORKSPACE. Without it a value that
+uses terraform.workspace is unknown, never "default" by guess. Atlantis: --workspace "$WORKSPACE".
 --source-root DIR is the repository root (default: the current directory): SARIF results and GitHub
 annotations name the .tf files by their path in it. With --format github, $GITHUB_STEP_SUMMARY (when
 set) gets the Markdown report. --rule-docs-url URL is where docs/rules/ of this package is published
@@ -59,6 +63,7 @@ const OPTIONS = {
   data: { type: 'string', multiple: true, default: [] },
   merge: { type: 'string' },
   config: { type: 'string', multiple: true, default: [] },
+  workspace: { type: 'string', multiple: true, default: [] },
   stack: { type: 'string' },
   'source-root': { type: 'string', default: '.' },
   format: { type: 'string', short: 'f', default: 'text' },
@@ -87,6 +92,8 @@ function parseCommandLine(argv) {
     rules: {},
     merge: v.merge ?? null,
     configs: v.config,
+    // Terraform itself takes the workspace from TF_WORKSPACE when it is set.
+    workspaces: v.workspace.length > 0 ? v.workspace : process.env.TF_WORKSPACE ? [process.env.TF_WORKSPACE] : [],
     stack: v.stack ?? null,
     sourceRoot: v['source-root'],
     ruleDocsUrl: v['rule-docs-url'] ?? null,
@@ -105,6 +112,12 @@ function parseCommandLine(argv) {
 
 // Enough for a monorepo's modules; a DIR beyond it is almost certainly not a root module.
 const MAX_CONFIG_FILES = 5000;
+// The other files of DIR are what file() and templatefile() read: text up to 1 MiB each, 32 MiB in
+// all. A larger or binary file, or one past the total, is passed as null (it exists, its content is
+// unknown), so fileexists() stays right and file() of it is unknown, never empty.
+const MAX_OTHER_FILE = 1 << 20;
+const MAX_OTHER_TOTAL = 32 << 20;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 
 /**
@@ -117,9 +130,23 @@ const MAX_CONFIG_FILES = 5000;
 function readConfig(dir) {
   const files = {};
   let count = 0;
+  let otherBytes = 0;
   const add = (path) => {
     if (++count > MAX_CONFIG_FILES) throw new UsageError(`--config directory ${dir} holds more than ${MAX_CONFIG_FILES} .tf files: point it at the root module`);
     files[path] = readFileSync(join(dir, path), 'utf8');
+  };
+  const addOther = (path) => {
+    let text = null;
+    try {
+      const size = statSync(join(dir, path)).size;
+      if (size <= MAX_OTHER_FILE && otherBytes + size <= MAX_OTHER_TOTAL) {
+        text = utf8.decode(readFileSync(join(dir, path)));
+        otherBytes += size;
+      }
+    } catch {
+      text = null; // unreadable or not UTF-8 (Terraform's file() refuses it too): unknown
+    }
+    files[path] = text;
   };
   const walk = (rel) => {
     let entries;
@@ -135,6 +162,8 @@ function readConfig(dir) {
         if (!isSkippedDir(e.name)) walk(path);
       } else if (e.isFile() && isConfigFile(e.name)) {
         add(path);
+      } else if (e.isFile()) {
+        addOther(path);
       }
     }
   };
@@ -222,8 +251,10 @@ async function main() {
   };
   const plans = args.plans.map((p) => readPlan(api, p));
   const names = args.plans.map((p) => (p === '-' ? '(stdin)' : p));
-  if (args.configs.length > args.plans.length) throw new UsageError(`${args.configs.length} --config for ${args.plans.length} plan(s): give one per plan, in the same order`);
+  if (args.configs.length > 0 && args.configs.length !== args.plans.length) throw new UsageError(`${args.configs.length} --config for ${args.plans.length} plan(s): give one per plan, in the same order`);
+  if (args.workspaces.length > 1 && args.workspaces.length !== args.plans.length) throw new UsageError(`${args.workspaces.length} --workspace for ${args.plans.length} plan(s): give one for all plans or one per plan`);
   const config = args.configs.length === 0 ? null : args.configs.map(readConfig);
+  const workspace = args.workspaces.length === 0 ? null : args.workspaces;
   // Runs the engine; a configuration that does not belong to its plan names its directory too.
   const engine = (run) => {
     try {
@@ -238,7 +269,7 @@ async function main() {
   };
   if (args.command === 'fingerprint' || args.command === 'inventory') {
     const merge = args.merge === null ? null : readJson(args.merge, args.command === 'inventory' ? 'inventory' : 'baseline');
-    const doc = engine(() => api[args.command](plans, { names, merge, config, stack: args.stack }));
+    const doc = engine(() => api[args.command](plans, { names, merge, config, stack: args.stack, workspace }));
     const text = `${JSON.stringify(doc, null, 2)}\n`;
     if (args.output !== null) writeFileSync(args.output, text);
     else process.stdout.write(text);
@@ -249,7 +280,7 @@ async function main() {
   const color = !toFile && args.format === 'text' && process.stdout.isTTY === true && !('NO_COLOR' in process.env);
   // Each configuration directory as a repository path, for SARIF and annotations.
   const sourceRoots = args.configs.map((d) => relative(resolve(args.sourceRoot), resolve(d)).split(sep).join('/'));
-  const options = { data, rules: args.rules, names, color, config, stack: args.stack, sourceRoots, failOn: args.failOn, ruleDocsUrl: args.ruleDocsUrl };
+  const options = { data, rules: args.rules, names, color, config, stack: args.stack, workspace, sourceRoots, failOn: args.failOn, ruleDocsUrl: args.ruleDocsUrl };
   const { text, summary } = engine(() => api.check(plans, options, args.format));
   if (args.format === 'github' && process.env.GITHUB_STEP_SUMMARY) {
     // GitHub shows 10 annotations per type: the job summary lists every finding.

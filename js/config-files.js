@@ -16,6 +16,18 @@ export const isSkippedDir = (name) => name.startsWith('.') || name === 'node_mod
  * not: the manifest; the Terraform files outside hidden directories; those under
  * .terraform/modules/ (what `terraform init` downloaded).
  */
+/** The other files of DIR (what `file()` reads) are read up to this size; larger ones are null. */
+export const MAX_OTHER_FILE = 1 << 20;
+
+/**
+ * A path relative to DIR of a file that is not Terraform's own but that `file()` and
+ * `templatefile()` may read, or null: outside hidden directories and node_modules.
+ */
+export function otherPath(path) {
+  const parts = path.split('/');
+  return parts.slice(0, -1).some(isSkippedDir) || isConfigFile(parts[parts.length - 1]) ? null : path;
+}
+
 export function configPath(path) {
   if (path === MANIFEST) return path;
   const parts = path.split('/');

@@ -15,9 +15,14 @@ export interface Options {
   rules?: Record<string, Severity>;
   /** Names of the plans in findings, in order (default `plan.json` / `plan-N.json`). */
   names?: string[];
-  /** `.tf` files, `{ path: text }` with paths relative to the root module (`main.tf`, `platform/main.tf` for a local
-   * module): resolves literal etcd_backup keys a first-create plan loses. */
-  config?: Record<string, string> | (Record<string, string> | null)[];
+  /** The Terraform configuration, `{ path: text }` with paths relative to the root module (`main.tf`,
+   * `platform/main.tf` for a local module, `files/backup.yaml` for what `file()` reads; `null` for a file
+   * that exists but was not read): resolves literal etcd_backup keys a first-create plan loses. One
+   * object for one plan, or a list with one per plan. */
+  config?: Record<string, string | null> | (Record<string, string | null> | null)[];
+  /** The workspace each plan was made in (`terraform.workspace`, which plan JSON does not record): one
+   * name for every plan, or one per plan. Without it, a value that uses the workspace is unknown. */
+  workspace?: string | string[];
   /** ANSI colour in the text format. */
   color?: boolean;
   /** When the gate fails (the CLI's `--fail-on`, default `deny`): the `atlantis` format leads with
@@ -118,10 +123,10 @@ export interface RuleInfo {
 export function evaluate(plans: Plan | Plan[], options?: Options): Report;
 export function check(plans: Plan | Plan[], options?: Options, format?: string): { text: string; summary: Report['summary'] };
 export function render(plans: Plan | Plan[], options?: Options, format?: string): string;
-export function fingerprint(plans: Plan | Plan[], options?: { names?: string[]; merge?: Record<string, unknown>; config?: Record<string, string> }): {
+export function fingerprint(plans: Plan | Plan[], options?: { names?: string[]; merge?: Record<string, unknown>; config?: Options['config']; workspace?: Options['workspace'] }): {
   etcd_backup: { baseline: Record<string, { cluster: string; plan: string; token_sha256: string }> };
 };
-export function inventory(plans: Plan | Plan[], options?: { names?: string[]; merge?: Record<string, unknown>; config?: Record<string, string>; stack?: string }): {
+export function inventory(plans: Plan | Plan[], options?: { names?: string[]; merge?: Record<string, unknown>; config?: Options['config']; workspace?: Options['workspace']; stack?: string }): {
   etcd_backup: { inventory: InventoryEntry[] };
 };
 export function rules(): RuleInfo[];

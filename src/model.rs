@@ -213,6 +213,9 @@ pub struct Cluster {
     pub block: Option<Pos>,
     /// The cluster's `cluster_token` argument in the configuration, when given.
     pub token_at: Option<Pos>,
+    /// Why values of this cluster are unknown where the plan does not say (a configuration value
+    /// that uses `terraform.workspace` when no workspace was given).
+    pub notes: Vec<String>,
     /// Its backup location, worked out from `backup` on first use by `location::of` (leave it
     /// empty when building a cluster).
     pub location: std::cell::OnceCell<Option<Location>>,
@@ -277,6 +280,7 @@ pub(crate) mod test_support {
             predecessors: vec![],
             block: None,
             token_at: None,
+            notes: Vec::new(),
             location: Default::default(),
         }
     }

@@ -214,3 +214,92 @@ fn findings_point_at_the_line_of_the_configuration() {
         "no configuration, no source"
     );
 }
+
+fn with(cases: &[&str], options: Value) -> Result<Value, Error> {
+    let mut o = options;
+    o["config"] = Value::Array(cases.iter().map(|c| json!(tf_files(c))).collect());
+    let mut s = Session::new(Options::from_json(&o.to_string()).unwrap());
+    for c in cases {
+        s.add_plan(&format!("{c}/plan.json"), &fixture(c))?;
+    }
+    Ok(serde_json::to_value(s.report()).unwrap())
+}
+
+fn key<'r>(r: &'r Value, cluster: &str, k: &str) -> &'r Value {
+    let c = r["clusters"].as_array().unwrap().iter().find(|c| c["address"] == cluster).unwrap();
+    &c["keys"][k]["value"]
+}
+
+#[test]
+fn terraform_arithmetic_spreads_a_count_fleet_over_folders_and_its_collisions_are_caught() {
+    // `fleet-${count.index % var.folders}`: clusters 0 and 2, 1 and 3 share a folder.
+    let without = report("tf-arithmetic", false);
+    assert!(fired(&without, "EB201").is_empty() && fired(&without, "EB002").len() == 4, "{}", without["findings"]);
+    let r = report("tf-arithmetic", true);
+    assert_eq!(
+        folders(&r).into_iter().map(|(_, f)| f).collect::<Vec<_>>(),
+        ["fleet-0", "fleet-1", "fleet-0", "fleet-1"],
+        "terraform console: \"fleet-${{0 % 2}}\" = \"fleet-0\""
+    );
+    assert_eq!(fired(&r, "EB201").len(), 4, "{}", r["findings"]);
+    assert!(fired(&r, "EB002").is_empty(), "nothing is left unknown: {}", r["findings"]);
+    assert_eq!(key(&r, "module.k8s[1]", "s3-bucket"), "fleet-21-etcd");
+    assert_eq!(key(&r, "module.k8s[1]", "s3"), "true", "!false && count.index >= 0");
+    assert_eq!(key(&r, "module.k8s[1]", "snapshot-retention"), "84", "24 * 7 / 2");
+    assert_eq!(key(&r, "module.k8s[1]", "snapshot-schedule-cron"), "0 */6 * * *");
+}
+
+#[test]
+fn maps_built_from_a_yaml_file_and_functions_are_checked_as_terraform_builds_them() {
+    let r = report("tf-functions", true);
+    // Each value as `terraform console` prints it for the same expression.
+    assert_eq!(key(&r, "module.k8s", "s3-endpoint"), "s3.eu-west-1.amazonaws.com", "yamldecode(file(...))");
+    assert_eq!(key(&r, "module.k8s", "s3-bucket"), "eu-etcd-backups", "regex and regex replace");
+    assert_eq!(key(&r, "module.k8s", "s3-folder"), "fleet/eu/c007", "templatefile with a for directive");
+    assert_eq!(key(&r, "module.k8s", "autorestore"), "true");
+    assert_eq!(key(&r, "module.k8s", "s3-bucket-lookup-type"), "path", "fileexists of an absent file");
+    assert_eq!(key(&r, "module.missing_bucket", "s3-folder"), "missing/3");
+    assert_eq!(fired(&r, "EB101"), ["module.missing_bucket"], "{}", r["findings"]);
+    assert!(fired(&r, "EB002").is_empty(), "{}", r["findings"]);
+    // Without the YAML file among the files, what it gives is not guessed.
+    let mut files = tf_files("tf-functions");
+    files.remove("files/backup.yaml");
+    let r = serde_json::to_value(session(&["tf-functions"], json!(files)).unwrap().report()).unwrap();
+    assert!(fired(&r, "EB101").is_empty() && !fired(&r, "EB002").is_empty(), "{}", r["findings"]);
+}
+
+#[test]
+fn a_file_read_from_outside_the_configuration_directory_is_an_input_error() {
+    let mut files = tf_files("tf-functions");
+    let main = files["main.tf"].replace("${path.module}/files/backup.yaml", "${path.module}/../secrets.txt");
+    files.insert("main.tf".into(), main);
+    let e = session(&["tf-functions"], json!(files)).err().expect("an input error");
+    assert_eq!(e.code(), "EBP_CONFIG");
+    assert!(e.to_string().contains("outside the configuration directory"), "{e}");
+}
+
+#[test]
+fn the_workspace_is_never_guessed_and_each_plan_gets_its_own() {
+    let both = ["tf-workspace-east", "tf-workspace-west"];
+    // Without --workspace: both folders unknown, said why, and no false EB201.
+    let r = with(&both, json!({})).unwrap();
+    assert!(fired(&r, "EB201").is_empty(), "{}", r["findings"]);
+    let eb002: Vec<&Value> = r["findings"].as_array().unwrap().iter().filter(|f| f["rule"] == "EB002").collect();
+    assert_eq!(eb002.len(), 2);
+    assert!(eb002.iter().all(|f| f["message"].as_str().unwrap().contains("terraform.workspace")), "{eb002:?}");
+    // Given per plan: east and west, no collision.
+    let r = with(&both, json!({ "workspace": ["east", "west"] })).unwrap();
+    assert_eq!(folders(&r).into_iter().map(|(_, f)| f).collect::<Vec<_>>(), ["east", "west"]);
+    assert!(fired(&r, "EB201").is_empty() && fired(&r, "EB002").is_empty(), "{}", r["findings"]);
+    // The same name for both (a copy-paste in the pipeline) is the collision it would be.
+    let r = with(&both, json!({ "workspace": "east" })).unwrap();
+    assert_eq!(fired(&r, "EB201").len(), 2, "{}", r["findings"]);
+}
+
+#[test]
+fn as_many_configurations_as_plans() {
+    let e = session(&["tf-workspace-east", "tf-workspace-west"], json!(tf_files("tf-workspace-east")))
+        .err()
+        .expect("one configuration for two plans");
+    assert_eq!(e.code(), "EBP_USAGE");
+}

@@ -1,7 +1,7 @@
 // The plan-review page: reads dropped, chosen or pasted files locally and evaluates them in WASM.
 import { evaluate, loadConfigReader, render } from '../browser.js';
 import './element.js';
-import { configPath as configFilePath, isConfigFile, isSkippedDir } from '../config-files.js';
+import { configPath as configFilePath, isConfigFile, isSkippedDir, MAX_OTHER_FILE, otherPath } from '../config-files.js';
 
 const $ = (id) => document.getElementById(id);
 let files = [];
@@ -19,6 +19,16 @@ function configPath(f) {
   return configFilePath(f.webkitRelativePath.split('/').slice(1).join('/'));
 }
 
+/** Another file of the directory (what file() reads): its text, or null when too large or not text. */
+async function otherText(f) {
+  if (f.size > MAX_OTHER_FILE) return null;
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(await f.arrayBuffer());
+  } catch {
+    return null;
+  }
+}
+
 async function run() {
   $('error').textContent = '';
   const plans = [];
@@ -26,7 +36,9 @@ async function run() {
   const config = {};
   for (const f of dirFiles) {
     const path = configPath(f);
+    const other = path ? null : otherPath(f.webkitRelativePath.split('/').slice(1).join('/'));
     if (path) config[path] = await f.text();
+    else if (other) config[other] = await otherText(f);
   }
   Object.assign(config, droppedConfig);
   for (const [name, bytes] of fetched) {
@@ -73,6 +85,8 @@ async function readDirectory(entry, prefix = '', out = {}) {
       if (!isSkippedDir(e.name)) await readDirectory(e, path, out);
     } else if (isConfigFile(e.name)) {
       out[path] = await new Promise((resolve, reject) => e.file((f) => f.text().then(resolve, reject), reject));
+    } else {
+      out[path] = await new Promise((resolve, reject) => e.file((f) => otherText(f).then(resolve, reject), reject));
     }
   }
   return out;

@@ -754,6 +754,10 @@ mod functions_as_terraform_console_prints_them {
             r#""f/007/ab  | 3.14|ff|true|\"q\"""#,
         );
         same(r#"tomap({ a = "1" })"#, r#"{ a = "1" }"#);
+        same(
+            r#"format("%e|%+d|%05.1f|%X|%o|%b", 1500.0, 5, 3.14159, 255, 8, 5)"#,
+            r#""1.500000e+03|+5|003.1|FF|10|101""#,
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::calls::{ClusterCall, BACKUP};
 use crate::catalogue::is_secret_key;
-use crate::config::eval::{module_string, Found, Origin};
+use crate::config::eval::{module_string, Found, Origin, Unknown};
 use crate::config::{Configuration, Evaluated, Pos};
 use crate::error::Error;
 use crate::model::{Backup, Provenance, Resolved, TokenState, Value};
@@ -18,6 +18,11 @@ pub(super) struct Files<'x, 'p, 'a> {
     call: &'x ClusterCall<'p, 'a>,
     evaluated: Option<Evaluated>,
 }
+
+/// Plan JSON does not record the workspace, and guessing "default" would check another stack's
+/// location.
+const WORKSPACE_NOTE: &str = "use(s) terraform.workspace, which plan JSON does not record: pass --workspace NAME \
+     (or set TF_WORKSPACE; Atlantis: --workspace \"$WORKSPACE\")";
 
 pub fn provenance_at(pos: &Pos) -> Provenance {
     Provenance::ConfigurationFile { file: pos.file.clone(), line: pos.line, column: pos.column }
@@ -84,6 +89,21 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
             }
             (false, _, _) => "; --config DIR (the Terraform directory) would evaluate it",
         }
+    }
+
+    /// Why values the files give are unknown, where the plan cannot tell it.
+    pub(super) fn notes(&self) -> Vec<String> {
+        let Some(e) = &self.evaluated else { return Vec::new() };
+        let keys = e.backup.iter().flatten().flat_map(|m| m.iter().map(|(k, f)| (k.as_str(), f)));
+        let names: Vec<&str> = keys
+            .chain(e.token.iter().map(|f| (super::calls::TOKEN, f)))
+            .filter(|(_, f)| f.unknown == Some(Unknown::Workspace))
+            .map(|(k, _)| k)
+            .collect();
+        if names.is_empty() {
+            return Vec::new();
+        }
+        vec![format!("{} {WORKSPACE_NOTE}", names.join(", "))]
     }
 
     fn resolved(&self, f: &Found, key: &str) -> Resolved {

@@ -156,6 +156,7 @@ fn discovered(plan: &Plan, index: &ModuleIndex, known: &[String]) -> Result<Vec<
             predecessors: Vec::new(),
             block: None,
             token_at: None,
+            notes: Vec::new(),
             location: Default::default(),
         });
     }
@@ -197,6 +198,7 @@ fn resolve_instance(
         predecessors: Vec::new(),
         block: files.block(),
         token_at: files.token_at(),
+        notes: files.notes(),
         location: Default::default(),
     })
 }

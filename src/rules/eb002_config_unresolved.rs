@@ -53,11 +53,19 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
                 keys.iter().filter(|(_, v)| v.value == Value::Unknown).map(|(k, _)| k.as_str()).collect();
             if !unknown.is_empty() {
                 let list = unknown.join(", ");
-                out.push(draft(
-                    Some(&list),
-                    format!("{}: etcd_backup key(s) {list} are unknown until apply and are not checked", c.address),
-                    "make these values known at plan time (literals or root variables), or plan again after the resources they come from exist",
-                ));
+                if c.notes.is_empty() {
+                    out.push(draft(
+                        Some(&list),
+                        format!("{}: etcd_backup key(s) {list} are unknown until apply and are not checked", c.address),
+                        "make these values known at plan time (literals or root variables), or plan again after the resources they come from exist",
+                    ));
+                } else {
+                    out.push(draft(
+                        Some(&list),
+                        format!("{}: etcd_backup key(s) {list} are unknown and are not checked: {}", c.address, c.notes.join("; ")),
+                        "pass the workspace the plan was made in with --workspace NAME (options.workspace in JS)",
+                    ));
+                }
             }
         }
         Backup::NotSet { .. } => {}

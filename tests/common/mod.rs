@@ -39,8 +39,9 @@ pub fn all_cases() -> Vec<String> {
     v
 }
 
-/// The `.tf` files of a fixture as the CLI's `--config DIR` reads them: the root module's and
-/// those in its subdirectories (local modules), by path relative to the root module.
+/// The files of a fixture as the CLI's `--config DIR` reads them: the root module's `.tf` files and
+/// those in its subdirectories (local modules), and the other files (what `file()` reads), by path
+/// relative to the root module.
 pub fn tf_files(case: &str) -> BTreeMap<String, String> {
     fn walk(root: &std::path::Path, at: &std::path::Path, out: &mut BTreeMap<String, String>) {
         for e in std::fs::read_dir(at).unwrap().filter_map(|e| e.ok()) {
@@ -51,6 +52,10 @@ pub fn tf_files(case: &str) -> BTreeMap<String, String> {
             } else if name.ends_with(".tf") || name.ends_with(".tf.json") {
                 let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
                 out.insert(rel, std::fs::read_to_string(&path).unwrap());
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                // The other files, as the CLI passes them: what file() and templatefile() read.
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                out.insert(rel, text);
             }
         }
     }
