@@ -417,3 +417,52 @@ test('the public API exports no engine plumbing', async () => {
   for (const internal of ['setEngine', 'setConfigLoader', 'engine', 'setMemory']) assert.ok(!(internal in api), internal);
   assert.equal(typeof api.loadConfigReader, 'function');
 });
+
+test('--workspace (or TF_WORKSPACE) names each plan\'s workspace; without it a value that uses it is unknown, never "default"', () => {
+  const both = [plan('tf-workspace-east'), plan('tf-workspace-west'), '--config', join(fixtures, 'tf-workspace-east'), '--config', join(fixtures, 'tf-workspace-west'), '--format', 'json'];
+  const guessed = run(both);
+  assert.equal(guessed.code, 0, guessed.err);
+  const g = JSON.parse(guessed.out);
+  assert.deepEqual(g.findings.filter((f) => f.rule === 'EB201'), [], 'no false collision in "default"');
+  assert.ok(g.findings.filter((f) => f.rule === 'EB002').every((f) => f.message.includes('--workspace')), guessed.out);
+  const given = run([...both, '--workspace', 'east', '--workspace', 'west']);
+  assert.equal(given.code, 0, given.err);
+  assert.deepEqual(JSON.parse(given.out).clusters.map((c) => c.location.folder), ['east', 'west']);
+  // One name for both plans, from the environment as Terraform takes it: the collision it is.
+  const env = spawnSync(process.execPath, [cli, ...both], { encoding: 'utf8', env: { ...process.env, TF_WORKSPACE: 'east' } });
+  assert.equal(env.status, 1, env.stderr);
+  assert.ok(JSON.parse(env.stdout).findings.some((f) => f.rule === 'EB201'));
+  const wrong = run([...both, '--workspace', 'a', '--workspace', 'b', '--workspace', 'c']);
+  assert.equal(wrong.code, 2);
+  assert.match(wrong.err, /3 --workspace for 2 plan/);
+});
+
+test('--config reads the files file() and templatefile() read, never outside DIR; one --config per plan', () => {
+  const r = run([plan('tf-functions'), '--config', join(fixtures, 'tf-functions'), '--format', 'json']);
+  assert.equal(r.code, 1, r.err);
+  const report = JSON.parse(r.out);
+  assert.deepEqual(report.findings.filter((f) => f.severity === 'deny').map((f) => `${f.rule} ${f.cluster}`), ['EB101 module.missing_bucket']);
+  assert.equal(report.clusters[0].keys['s3-endpoint'].value, 's3.eu-west-1.amazonaws.com', 'from files/backup.yaml');
+  // A copy whose main.tf reads a file outside DIR: exit 2, one line.
+  const dir = mkdtempSync(join(tmpdir(), 'ebp-outside-'));
+  cpSync(join(fixtures, 'tf-functions'), dir, { recursive: true });
+  writeFileSync(join(dir, 'main.tf'), readFileSync(join(dir, 'main.tf'), 'utf8').replace('${path.module}/files/backup.yaml', '/etc/hostname'));
+  const out = run([plan('tf-functions'), '--config', dir]);
+  assert.equal(out.code, 2);
+  assert.match(out.err, /outside the configuration directory/);
+  assert.equal(out.err.trim().split('\n').length, 1);
+  rmSync(dir, { recursive: true });
+  const fewer = run([plan('tf-workspace-east'), plan('tf-workspace-west'), '--config', join(fixtures, 'tf-workspace-east')]);
+  assert.equal(fewer.code, 2);
+  assert.match(fewer.err, /1 --config for 2 plan/);
+});
+
+test('the API takes the workspace and refuses a configuration list that does not match the plans', () => {
+  const tf = (c) => Object.fromEntries(readdirSync(join(fixtures, c)).filter((f) => f.endsWith('.tf')).map((f) => [f, readFileSync(join(fixtures, c, f), 'utf8')]));
+  const plans = ['tf-workspace-east', 'tf-workspace-west'].map((c) => readFileSync(plan(c)));
+  const configs = [tf('tf-workspace-east'), tf('tf-workspace-west')];
+  const r = evaluate(plans, { config: configs, workspace: ['east', 'west'] });
+  assert.deepEqual(r.clusters.map((c) => c.location.folder), ['east', 'west']);
+  assert.throws(() => evaluate(plans, { config: [configs[0]] }), (e) => e.code === 'EBP_USAGE');
+  assert.throws(() => evaluate(plans, { config: configs[0] }), (e) => e.code === 'EBP_USAGE' && /for more plans/.test(e.message));
+});

@@ -57,7 +57,9 @@ async function run() {
     names.push('(pasted)');
   }
   if (plans.length === 0) return;
-  const options = { names, config: Object.keys(config).length ? config : undefined };
+  // The Terraform directory is the first plan's configuration; the others are checked without one
+  // (one configuration per plan: the engine refuses a single one for several plans).
+  const options = { names, config: Object.keys(config).length ? plans.map((_, i) => (i === 0 ? config : null)) : undefined };
   try {
     if (options.config) await loadConfigReader();
     $('report').report = evaluate(plans, options);
