@@ -26,8 +26,9 @@ pub enum Provenance {
     Variable { name: String, declared_sensitive: bool },
     /// Read back from what the module rendered into one of its resources.
     Rendered { resource: String, attribute: String, via: Vec<String>, prior: bool },
-    /// Evaluated from the configuration (`--config`): where it is written.
-    ConfigurationFile { file: String, line: usize, column: usize },
+    /// Evaluated from the configuration (`--config`): where it is written; `computed` when it is
+    /// computed there from references (not a literal).
+    ConfigurationFile { file: String, line: usize, column: usize, computed: bool },
 }
 
 impl Provenance {

@@ -240,7 +240,7 @@ fn source_of(c: &Cluster, key: Option<&str>) -> Option<crate::model::Pos> {
         k => c.key(k).map(|r| &r.provenance),
     });
     match provenance {
-        Some(crate::model::Provenance::ConfigurationFile { file, line, column }) => {
+        Some(crate::model::Provenance::ConfigurationFile { file, line, column, .. }) => {
             Some(crate::model::Pos { file: file.clone(), line: *line, column: *column })
         }
         _ if key == Some("cluster_token") => c.token_at.clone().or_else(|| c.block.clone()),

@@ -190,3 +190,27 @@ fn a_map_written_in_a_remote_module_resolves_from_what_terraform_init_downloaded
     let r = report("remote-module", Some(root_only));
     assert_eq!(rules(&r), vec![("EB002".into(), "etcd_backup".into())], "{}", r["findings"]);
 }
+
+#[test]
+fn every_credential_is_judged_by_where_the_configuration_writes_it() {
+    // The module renders the whole map into a resource the plan marks sensitive: the plan alone
+    // cannot tell that s3-session-token is a literal in main.tf; the configuration does.
+    assert_eq!(rules(&report("literal-session-token", None)), vec![]);
+    let r = report("literal-session-token", Some(tf_files("literal-session-token")));
+    assert_eq!(rules(&r), vec![("EB110".into(), "s3-session-token".into())], "{}", r["findings"]);
+    let f = &r["findings"][0];
+    assert_eq!(f["source"], json!({"file": "main.tf", "line": 34, "column": 24}));
+    assert!(!r.to_string().contains("FAKE-SESSION-TOKEN-DO-NOT-LEAK-0023"));
+    // A password inside a URL written in the configuration is a hardcoded credential too.
+    let r = report("url-credentials", Some(tf_files("url-credentials")));
+    let eb110: Vec<String> = rules(&r).into_iter().filter(|(rule, _)| rule == "EB110").map(|(_, k)| k).collect();
+    assert!(eb110.contains(&"s3-endpoint".to_string()) && eb110.contains(&"s3-proxy".to_string()), "{eb110:?}");
+    assert!(!r.to_string().contains("Password-DO-NOT-LEAK"));
+}
+
+#[test]
+fn a_credential_computed_from_sensitive_variables_is_not_called_a_literal() {
+    // fleet-nested builds its map with a `for` expression over variables: no key is a literal.
+    let r = report("fleet-nested", Some(tf_files("fleet-nested")));
+    assert!(rules(&r).iter().all(|(rule, _)| rule != "EB110"), "{}", r["findings"]);
+}

@@ -31,8 +31,11 @@ const MAX_ORIGIN_DEPTH: usize = 32;
 /// Where a value of the configuration came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
-    /// Written at this position (a literal, or an expression computed there).
+    /// Written at this position as a literal.
     At(Pos),
+    /// Computed at this position from references (variables, locals, instance values): not a
+    /// literal, and which reference gave it cannot be told.
+    Computed(Pos),
     /// A root variable, whose value is the plan's.
     Root { name: String, sensitive: bool },
 }
@@ -211,6 +214,19 @@ fn referenced(e: &E, out: &mut BTreeSet<(String, String)>) {
     });
 }
 
+/// A literal written at `pos`, or a value computed there from references.
+fn written(e: &E, pos: &Pos) -> Origin {
+    let mut refs = BTreeSet::new();
+    referenced(e, &mut refs);
+    let mut any = !refs.is_empty();
+    visit(e, &mut |x| any |= matches!(x, E::Variable(_) | E::ForExpr(_)));
+    if any {
+        Origin::Computed(pos.clone())
+    } else {
+        Origin::At(pos.clone())
+    }
+}
+
 /// The chain of module instances from the root to the cluster call.
 struct Chain<'c> {
     scopes: Vec<Scope<'c>>,
@@ -251,7 +267,7 @@ impl<'c> Chain<'c> {
                 Some(VarSource::Default(d)) => Origin::At(d.pos.clone()),
                 _ => Origin::At(pos.clone()),
             },
-            _ => Origin::At(pos.clone()),
+            _ => written(e, pos),
         }
     }
 
@@ -294,7 +310,7 @@ impl<'c> Chain<'c> {
                 }
             }
         }
-        Some((Origin::At(e.pos.clone()), self.sensitive(level, &e.expr, 0)))
+        Some((written(&e.expr, &e.pos), self.sensitive(level, &e.expr, 0)))
     }
 }
 
@@ -554,7 +570,7 @@ impl Configuration {
                         for (k, v) in m.iter().filter(|(_, v)| !v.is_null()) {
                             let (origin, sensitive) = chain
                                 .key_origin(level, e, k, 0)
-                                .unwrap_or_else(|| (Origin::At(e.pos.clone()), chain.sensitive(level, &e.expr, 0)));
+                                .unwrap_or_else(|| (written(&e.expr, &e.pos), chain.sensitive(level, &e.expr, 0)));
                             let unknown = unknown_in(v);
                             let value = Some(v.clone()).filter(|v| !is_unknown(v));
                             keys.insert(k.clone(), Found { value, origin, sensitive, unknown });

@@ -96,7 +96,9 @@ pub(super) fn backup_from(input: Input, files: &Files, evidence: &[(String, Evid
             let prov = rendered_provenance(resource, loc);
             match m {
                 MapEvidence::Keys(keys) if keys.is_empty() => return Backup::NotSet { provenance: Some(prov) },
-                MapEvidence::Keys(keys) => return Backup::Keys(resolved_keys(keys, &prov)),
+                MapEvidence::Keys(keys) => {
+                    return with_configuration_sources(Backup::Keys(resolved_keys(keys, &prov)), files)
+                }
                 MapEvidence::Null => return Backup::NotSet { provenance: Some(prov) },
                 MapEvidence::Unknown => {
                     unknown_at.get_or_insert_with(|| prov.describe());
@@ -115,6 +117,30 @@ pub(super) fn backup_from(input: Input, files: &Files, evidence: &[(String, Evid
         None => "the plan records only references for it and no resource of the module shows its value".into(),
     };
     Backup::Unresolved { reason: format!("{reason}{}", files.hint(BACKUP)) }
+}
+
+/// A map read back from the module's resources, with each key's source from the configuration
+/// when it is given: the rendering shows the value the module received, the configuration where it
+/// was written — a literal in main.tf is a hardcoded credential (EB110) however the plan renders it.
+/// A value the module changed on the way (the rendering differs) keeps the rendering's source.
+fn with_configuration_sources(b: Backup, files: &Files) -> Backup {
+    let (Backup::Keys(mut rendered), Some(Backup::Keys(written))) = (b.clone(), files.backup(BACKUP)) else {
+        return b;
+    };
+    for (k, w) in written {
+        let Some(r) = rendered.get_mut(&k) else { continue };
+        let same = match (&r.value, &w.value) {
+            (Value::Known(a), Value::Known(b)) => a == b,
+            (Value::Unknown, _) => true,
+            (Value::Known(_), Value::Unknown) => false,
+        };
+        if same {
+            let sensitive = r.sensitive || w.sensitive;
+            let value = if r.value == Value::Unknown { w.value } else { r.value.clone() };
+            *r = crate::model::Resolved { value, provenance: w.provenance, sensitive };
+        }
+    }
+    Backup::Keys(rendered)
 }
 
 /// A map taken from a variable, completed with what the module's resources show it received:

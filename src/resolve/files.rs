@@ -25,7 +25,7 @@ const WORKSPACE_NOTE: &str = "use(s) terraform.workspace, which plan JSON does n
      (or set TF_WORKSPACE; Atlantis: --workspace \"$WORKSPACE\")";
 
 pub fn provenance_at(pos: &Pos) -> Provenance {
-    Provenance::ConfigurationFile { file: pos.file.clone(), line: pos.line, column: pos.column }
+    Provenance::ConfigurationFile { file: pos.file.clone(), line: pos.line, column: pos.column, computed: false }
 }
 
 impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
@@ -113,6 +113,12 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         };
         let provenance = match &f.origin {
             Origin::At(pos) => provenance_at(pos),
+            Origin::Computed(pos) => Provenance::ConfigurationFile {
+                file: pos.file.clone(),
+                line: pos.line,
+                column: pos.column,
+                computed: true,
+            },
             Origin::Root { name, .. } => {
                 Provenance::Variable { name: name.clone(), declared_sensitive: self.plan.variable_is_sensitive(name) }
             }

@@ -11,9 +11,12 @@ pub const RULE: Rule = Rule {
     doc: r#"# EB110 hardcoded-credential (deny; warn for non-sensitive variables)
 
 ## What
-`s3-access-key`, `s3-secret-key` or `s3-session-token` is written as a literal in the
+`s3-access-key`, `s3-secret-key` or `s3-session-token` — or a URL with a password in it
+(`s3-proxy = "http://user:password@proxy:3128"`, `s3-endpoint`) — is written as a literal in the
 configuration (deny), or comes from a root variable that is not declared `sensitive = true`
-(warn: Terraform then prints it in plan output and logs).
+(warn: Terraform then prints it in plan output and logs). With `--config`, each key is judged by
+where the configuration writes it, also when the module renders the map into a resource whose
+values the plan marks sensitive.
 
 ## Why it matters
 A literal lands in version control, in every plan file and in CI logs; whoever reads them can
@@ -42,13 +45,25 @@ const CREDENTIALS: &[&str] = &["s3-access-key", "s3-secret-key", "s3-session-tok
 
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     let mut out = Vec::new();
-    for k in CREDENTIALS {
+    // The credential keys, then every other key whose value carries credentials in a URL.
+    let mut keys: Vec<&str> = CREDENTIALS.to_vec();
+    if let crate::model::Backup::Keys(all) = &c.backup {
+        keys.extend(
+            all.iter()
+                .filter(|(k, r)| !CREDENTIALS.contains(&k.as_str()) && r.known().is_some_and(crate::redact::has_url_credentials))
+                .map(|(k, _)| k.as_str()),
+        );
+    }
+    for k in &keys {
+        let k = *k;
         let Some(r) = c.key(k) else { continue };
         if r.known().is_none() {
             continue;
         }
         match &r.provenance {
-            Provenance::Configuration | Provenance::ConfigurationFile { .. } => out.push(
+            // A value computed from references (a `for` over variables) is not a literal: which
+            // reference gave it cannot be told, so it is not called one.
+            Provenance::Configuration | Provenance::ConfigurationFile { computed: false, .. } => out.push(
                 Draft::new(
                     c,
                     Some(k),
@@ -128,6 +143,12 @@ mod tests {
                     &[(0, "s3-access-key", "is a literal in the module call"), (0, "s3-secret-key", "is a literal")],
                 ),
                 case("no credentials (EB101's)", &[&[("s3-access-key", None), ("s3-secret-key", None)]], &[]),
+                case(
+                    "a password in a proxy URL",
+                    &[&[("s3-proxy", Some("http://u:FAKE-PASSWORD@proxy:3128"))]],
+                    &[(0, "s3-access-key", "literal"), (0, "s3-secret-key", "literal"), (0, "s3-proxy", "is a literal")],
+                ),
+                case("a proxy URL without one", &[&[("s3-proxy", Some("http://proxy:3128"))]], &[(0, "s3-access-key", "literal"), (0, "s3-secret-key", "literal")]),
             ],
         );
     }
