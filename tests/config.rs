@@ -183,12 +183,20 @@ fn a_map_written_in_a_remote_module_resolves_from_what_terraform_init_downloaded
     assert_eq!(keys["s3-bucket"]["from"], ".terraform/modules/platform/main.tf:20");
     assert_eq!(keys["s3-secret-key"]["from"], "var.backup_secret_key");
 
-    // Without the manifest the remote module's block is not found. The cluster's map references
-    // one variable, which the plan cannot tell from a bare `var.secret_key` hand-down: that
-    // reading must not turn the root's secret_key into the map.
-    let root_only: BTreeMap<String, String> = files.into_iter().filter(|(p, _)| p == "main.tf").collect();
-    let r = report("remote-module", Some(root_only));
-    assert_eq!(rules(&r), vec![("EB002".into(), "etcd_backup".into())], "{}", r["findings"]);
+    // Without what `terraform init` downloaded (a checkout where it never ran) the wrapper's block
+    // cannot be read: an input error naming the module and what to do, never a pass with EB002.
+    let root_only: BTreeMap<String, Option<String>> =
+        files.into_iter().filter(|(p, _)| p == "main.tf").map(|(p, t)| (p, Some(t))).collect();
+    let opts = Options { configs: vec![Some(root_only)], ..Default::default() };
+    let mut s = Session::new(opts);
+    let e =
+        s.add_plan("remote-module/plan.json", &std::fs::read(format!("{}/plan.json", dir("remote-module"))).unwrap());
+    let e = e.expect_err("a module that is not installed");
+    assert_eq!(e.code(), "EBP_CONFIG");
+    assert!(
+        e.to_string().contains("module.platform (git::file:///tmp/etcd-backup-policy-fixtures/remote-module.git) is not installed: run terraform init"),
+        "{e}"
+    );
 }
 
 #[test]

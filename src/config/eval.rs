@@ -429,6 +429,23 @@ fn found(chain: &Chain, level: usize, e: &Expr, value: Option<Value>, origin: Or
 }
 
 impl Configuration {
+    /// The error for a module call whose module's files are not among the configuration's.
+    fn not_installed(&self, plan: &Plan, chain: &Chain, path: &[String]) -> Error {
+        let name = path.last().expect("a call");
+        let address = path.iter().map(|p| format!("module.{p}")).collect::<Vec<_>>().join(".");
+        let source = chain.scopes.last().and_then(|s| s.module.calls.get(name)).and_then(|c| c.source.clone());
+        let shown = source.as_deref().map(|s| crate::redact::url_credentials(s).into_owned()).unwrap_or_default();
+        let local = source.as_deref().is_some_and(|s| s.starts_with("./") || s.starts_with("../"));
+        let why = if local {
+            format!("{address} ({shown}) is not among the configuration's files: give the directory that holds it")
+        } else if self.module_dirs.is_empty() {
+            format!("{address} ({shown}) is not installed: run terraform init in the configuration directory")
+        } else {
+            format!("{address} ({shown}) is not installed: run terraform init again (.terraform/modules/modules.json does not list it)")
+        };
+        Error::ConfigFile { plan: plan.name.clone(), why }
+    }
+
     /// Evaluates the cluster call at `path` for the plan instance `steps`. `Ok(None)` when the
     /// files do not hold every module on the way; an error when they contradict the plan.
     pub fn evaluate(
@@ -458,8 +475,15 @@ impl Configuration {
     ) -> Result<Option<Evaluated>, Error> {
         let mut chain = Chain { scopes: Vec::new(), shared };
         for level in 0..path.len() {
-            let Some(dir) = self.module_dir(&path[..level]) else { return Ok(None) };
-            let Some(module) = self.modules.get(&dir) else { return Ok(None) };
+            let found = self.module_dir(&path[..level]).and_then(|d| self.modules.get(&d).map(|m| (d, m)));
+            let (dir, module) = match found {
+                Some(f) => f,
+                // The root module's files are the configuration itself.
+                None if level == 0 => return Ok(None),
+                // A module the configuration calls but whose files are not there: checking without
+                // it would leave the cluster's keys unresolved (a pass with warnings) — say so.
+                None => return Err(self.not_installed(plan, &chain, &path[..level])),
+            };
             let mut scope = Scope {
                 module,
                 vars: Map::new(),
