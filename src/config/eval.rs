@@ -22,6 +22,7 @@ use super::{Configuration, Expr, Module, Pos};
 use crate::address::Step;
 use crate::error::Error;
 use crate::plan::Plan;
+use serde_json::Value as Json;
 
 /// Locals may refer to locals: rounds of evaluation before the rest counts as unknown.
 const MAX_LOCAL_ROUNDS: usize = 16;
@@ -428,7 +429,77 @@ fn found(chain: &Chain, level: usize, e: &Expr, value: Option<Value>, origin: Or
     Found { value, origin, sensitive, unknown }
 }
 
+/// Two literals as Terraform would compare them: numbers by value (`5` and `5.0`).
+fn same_literal(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
+        (Json::Array(x), Json::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_literal(a, b)),
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same_literal(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
 impl Configuration {
+    /// The first literal argument of a module call, at any depth, that the plan (its
+    /// `constant_value`) and the files both write, but differently: a configuration of another
+    /// stack (`cluster_name = "east"` against the plan's `"west"`). Values are not shown: a literal
+    /// may be a secret. `skip` are arguments compared elsewhere, key by key.
+    pub fn contradiction(
+        &self,
+        plan: &Plan,
+        calls: &BTreeMap<String, crate::plan::ModuleCall>,
+        skip: &[&str],
+        path: &mut Vec<String>,
+    ) -> Option<String> {
+        let shared = Shared::new(&self.texts, Vec::new(), None, &plan.name);
+        for (name, call) in calls {
+            path.push(name.clone());
+            let caller = self.module_dir(&path[..path.len() - 1]);
+            let written = caller.as_ref().and_then(|d| self.modules.get(d)).and_then(|m| m.calls.get(name));
+            if let Some(written) = written {
+                let args = call
+                    .expressions
+                    .iter()
+                    .filter(|(k, _)| !skip.contains(&k.as_str()))
+                    .map(|(k, raw)| (k.as_str(), *raw, written.args.get(k)))
+                    .chain(
+                        [
+                            ("count", call.count_expression, written.count.as_ref()),
+                            ("for_each", call.for_each_expression, written.for_each.as_ref()),
+                        ]
+                        .into_iter()
+                        .filter_map(|(k, raw, e)| Some((k, raw?, e))),
+                    );
+                for (arg, raw, expr) in args {
+                    let (Some(in_plan), Some(expr)) =
+                        (crate::plan::Expression::read(raw).and_then(|e| e.constant_value), expr)
+                    else {
+                        continue;
+                    };
+                    let Some(v) = evaluate(&expr.expr, &Env::literal(&shared)).filter(|v| !is_unknown(v)) else {
+                        continue;
+                    };
+                    if !same_literal(&in_plan, &super::functions::to_json(&v)) {
+                        let address = path.iter().map(|p| format!("module.{p}")).collect::<Vec<_>>().join(".");
+                        let at = &expr.pos;
+                        return Some(format!(
+                            "{address}: argument {arg} is one literal in the plan and another at {}:{}",
+                            at.file, at.line
+                        ));
+                    }
+                }
+            }
+            let deeper = self.contradiction(plan, &call.module.module_calls, skip, path);
+            path.pop();
+            if deeper.is_some() {
+                return deeper;
+            }
+        }
+        None
+    }
+
     /// The error for a module call whose module's files are not among the configuration's.
     fn not_installed(&self, plan: &Plan, chain: &Chain, path: &[String]) -> Error {
         let name = path.last().expect("a call");

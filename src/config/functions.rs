@@ -509,7 +509,7 @@ fn tostring(a: FuncArgs) -> Result<Value, String> {
     }
 }
 
-fn to_json(v: &Value) -> serde_json::Value {
+pub(super) fn to_json(v: &Value) -> serde_json::Value {
     match v {
         Value::Null => serde_json::Value::Null,
         Value::Bool(b) => serde_json::Value::Bool(*b),

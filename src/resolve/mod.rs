@@ -39,6 +39,11 @@ fn check_belongs(plan: &Plan, config: &Config) -> Result<(), Error> {
     if let Some(m) = in_files.difference(&in_plan).next() {
         return mismatch(format!("the configuration's root module calls module.{m}, which the plan does not have"));
     }
+    // Every literal both write is the same (another stack's directory has other names in it).
+    #[cfg(feature = "config")]
+    if let Some(why) = config.contradiction(plan, &plan.configuration.module_calls, &[calls::BACKUP], &mut Vec::new()) {
+        return mismatch(why);
+    }
     // The plan records a value for every variable the root module declares.
     let vars_in_plan: BTreeSet<&String> = crate::order::set(plan.variables.keys());
     let vars_in_files: BTreeSet<&String> = crate::order::set(root.variables.keys());
