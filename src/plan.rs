@@ -120,6 +120,15 @@ pub struct ModuleConfig<'a> {
     pub module_calls: BTreeMap<String, ModuleCall<'a>>,
     #[serde(default)]
     pub variables: BTreeMap<String, VariableConfig>,
+    /// Output blocks: what a reference `module.NAME.OUTPUT` from the caller depends on.
+    #[serde(borrow, default)]
+    pub outputs: BTreeMap<String, OutputConfig<'a>>,
+}
+
+#[derive(Deserialize)]
+pub struct OutputConfig<'a> {
+    #[serde(borrow)]
+    pub expression: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]

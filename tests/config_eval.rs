@@ -310,6 +310,10 @@ fn the_configuration_of_another_stack_is_an_error_not_a_check_of_the_wrong_folde
     assert!(session(&["stack-west"], json!(tf_files("stack-west"))).is_ok());
     let e = session(&["stack-west"], json!(tf_files("stack-east"))).err().expect("east's files for west's plan");
     assert_eq!(e.code(), "EBP_CONFIG");
-    assert!(e.to_string().contains("module.k8s: argument cluster_name is one literal in the plan and another at main.tf:24"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("module.k8s: argument cluster_name is one literal in the plan and another at main.tf:24"),
+        "{e}"
+    );
     assert!(!e.to_string().contains("\"east\"") && !e.to_string().contains("\"west\""), "no value is shown: {e}");
 }

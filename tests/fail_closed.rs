@@ -365,3 +365,28 @@ fn the_nesting_limit_holds_at_and_past_it() {
     let e = Session::new(Options::default()).add_plan("p.json", &nested(MAX_NESTING + 1)).unwrap_err();
     assert!(e.to_string().contains(&format!("{MAX_NESTING} levels")), "{e}");
 }
+
+#[test]
+fn a_token_from_another_module_whose_resource_this_plan_replaces_is_eb302() {
+    // cluster_token = module.secrets.cluster_token, which is module.inner.token, which is
+    // terraform_data.token.id — replaced by `-replace`: the token changes at apply.
+    let r = report(&["token-from-module-output"], json!({}));
+    let eb302 = messages(&r, "EB302");
+    assert_eq!(eb302.len(), 1, "{}", r["findings"]);
+    assert!(eb302[0].contains("module.secrets.module.inner.terraform_data.token"), "{}", eb302[0]);
+    assert!(r["summary"]["deny"].as_u64().unwrap() >= 1);
+    // The same with the configuration: still EB302 (the output is unknown until apply there too).
+    let config = common::tf_files("token-from-module-output");
+    let r = report(&["token-from-module-output"], json!({ "config": config }));
+    assert_eq!(messages(&r, "EB302").len(), 1, "{}", r["findings"]);
+}
+
+#[test]
+fn a_token_unknown_until_apply_with_restore_on_never_passes_silently() {
+    // Replaced through a local, which plan JSON does not describe (so no resource can be named):
+    // the token the module renders is unknown until apply, the cluster is updated, restore is on.
+    let r = report(&["token-via-local"], json!({}));
+    assert!(messages(&r, "EB302").is_empty(), "{}", r["findings"]);
+    let eb303 = messages(&r, "EB303");
+    assert!(eb303.iter().any(|m| m.contains("is unknown until apply")), "{}", r["findings"]);
+}

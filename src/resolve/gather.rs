@@ -4,12 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::calls::{InstanceResources, ModuleIndex};
+use super::calls::{ClusterCall, InstanceResources, ModuleIndex};
 use crate::address::{self, Step};
 use crate::error::Error;
 use crate::evidence::{Evidence, Extractor, Found, Location, MapEvidence};
 use crate::model::{Action, Prior, Provenance, Resolved, TokenState, Value};
-use crate::plan::{Field, Plan, ResourceValues};
+use crate::plan::{Expression, Field, ModuleCall, ModuleConfig, Plan, ResourceValues};
 
 /// Walks one resource's values (with their unknown and sensitive marks) for evidence.
 pub(super) fn extract(
@@ -35,40 +35,131 @@ pub(super) fn creates_or_replaces(actions: &[String]) -> bool {
     actions.iter().any(|a| a == "create")
 }
 
-/// The resource this plan creates or replaces that the token comes from: a resource the
-/// `cluster_token` expression references in the calling module, or — when no token is passed —
-/// the module's own generator (the real module falls back to `random_id.this`).
+/// One module instance while references are followed: its configuration, its address, and how it
+/// was called (for `var.X`, which is the caller's expression).
+struct RefScope<'s, 'a> {
+    config: &'s ModuleConfig<'a>,
+    address: String,
+    call: Option<(&'s ModuleCall<'a>, &'s RefScope<'s, 'a>)>,
+}
+
+/// How deep references are followed through variables and module outputs.
+const MAX_REFERENCE_DEPTH: usize = 32;
+
+fn references_of(raw: Option<&serde_json::value::RawValue>) -> Vec<String> {
+    raw.and_then(Expression::read).map(|e| e.references).unwrap_or_default()
+}
+
+/// The first resource, in `scope` or reached from it through `var.X` (the caller's expression)
+/// and `module.NAME.OUTPUT` (the output's expression, in that module), at any depth, that this
+/// plan creates or replaces.
+fn regenerated_in(index: &ModuleIndex, scope: &RefScope, references: &[String], depth: usize) -> Option<String> {
+    if depth > MAX_REFERENCE_DEPTH {
+        return None;
+    }
+    let prefix = |a: &str| if a.is_empty() { String::new() } else { format!("{a}.") };
+    for r in references {
+        let parts: Vec<&str> = r.split('.').collect();
+        match parts.as_slice() {
+            ["var", name, ..] => {
+                let Some((call, caller)) = scope.call else { continue };
+                let refs = references_of(call.expressions.get(*name).copied());
+                if let Some(found) = regenerated_in(index, caller, &refs, depth + 1) {
+                    return Some(found);
+                }
+            }
+            ["module", call_ref, output, ..] => {
+                // `module.secrets.token` or `module.secrets[0].token` (then only that instance).
+                let (name, key) = match call_ref.split_once('[') {
+                    Some((n, k)) => (n, Some(format!("[{k}"))),
+                    None => (*call_ref, None),
+                };
+                let Some(call) = scope.config.module_calls.get(name) else { continue };
+                let Some(out) = call.module.outputs.get(*output) else { continue };
+                let refs = references_of(out.expression);
+                let base = format!("{}module.{name}", prefix(&scope.address));
+                // Every instance of the call the plan has (or the one named).
+                let mut instances: Vec<String> = index
+                    .module_addresses()
+                    .filter_map(|m| {
+                        let rest = m.strip_prefix(base.as_str())?;
+                        let inst = match rest.find(".module.") {
+                            Some(i) => &rest[..i],
+                            None => rest,
+                        };
+                        (inst.is_empty() || inst.starts_with('[')).then(|| format!("{base}{inst}"))
+                    })
+                    .collect();
+                instances.sort();
+                instances.dedup();
+                if let Some(k) = &key {
+                    instances.retain(|i| i.ends_with(k.as_str()));
+                }
+                for address in instances {
+                    let inner = RefScope { config: &call.module, address, call: Some((call, scope)) };
+                    if let Some(found) = regenerated_in(index, &inner, &refs, depth + 1) {
+                        return Some(found);
+                    }
+                }
+            }
+            // `data.`, `local.` (not in plan JSON), instance values: not resources.
+            [first, ..] if ["local", "data", "each", "count", "path", "terraform", "self"].contains(first) => {}
+            [kind, name, ..] => {
+                let base = format!("{}{kind}.{name}", prefix(&scope.address));
+                for rc in index.changes.get(scope.address.as_str()).into_iter().flatten() {
+                    let a = rc.address.as_ref();
+                    let same = a == base || (a.starts_with(&base) && a[base.len()..].starts_with('['));
+                    if same && creates_or_replaces(&rc.change.actions) {
+                        return Some(a.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The resource this plan creates or replaces that the token comes from: one the `cluster_token`
+/// expression depends on — in the calling module, through its variables and through other
+/// modules' outputs at any depth — or, when no token is passed, the module's own generator (the
+/// real module falls back to `random_id.this`).
 pub(super) fn regenerating_resource(
+    plan: &Plan,
     index: &ModuleIndex,
+    call: &ClusterCall,
     steps: &[Step],
-    references: &[String],
     res: &InstanceResources,
     action: Action,
     state: &TokenState,
 ) -> Option<String> {
-    let caller = address::render(&steps[..steps.len().saturating_sub(1)]);
-    for r in references {
-        let parts: Vec<&str> = r.split('.').collect();
-        // `type.name[.attr]`; `data.`, `var.`, `local.`, `module.` and the like are not resources.
-        if parts.len() < 2
-            || ["var", "local", "module", "data", "each", "count", "path", "terraform", "self"].contains(&parts[0])
-        {
-            continue;
-        }
-        let base = format!(
-            "{}{}.{}",
-            if caller.is_empty() { String::new() } else { format!("{caller}.") },
-            parts[0],
-            parts[1]
-        );
-        // The resource is in the calling module: only its resources are looked at.
-        for rc in index.changes.get(caller.as_str()).into_iter().flatten() {
-            let a = rc.address.as_ref();
-            let same = a == base || (a.starts_with(&base) && a[base.len()..].starts_with('['));
-            if same && creates_or_replaces(&rc.change.actions) {
-                return Some(a.to_string());
+    // From the root down the chain of calls to the module that makes the cluster call.
+    let chain = &call.chain;
+    let root = RefScope { config: &plan.configuration, address: String::new(), call: None };
+    let found = {
+        fn down<'s, 'a>(
+            index: &ModuleIndex,
+            scope: &RefScope<'s, 'a>,
+            chain: &'s [&'s ModuleCall<'a>],
+            steps: &[Step],
+            level: usize,
+        ) -> Option<String> {
+            let last = chain.len() - 1;
+            if level == last {
+                let refs = references_of(chain[last].expressions.get(super::calls::TOKEN).copied());
+                return regenerated_in(index, scope, &refs, 0);
             }
+            let inner = RefScope {
+                config: &chain[level].module,
+                address: address::render(&steps[..=level]),
+                call: Some((chain[level], scope)),
+            };
+            down(index, &inner, chain, steps, level + 1)
         }
+        down(index, &root, chain, steps, 0)
+    };
+    if found.is_some() {
+        return found;
     }
     if matches!(state, TokenState::NotSet) && matches!(action, Action::Create | Action::Replace) {
         return res

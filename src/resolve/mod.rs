@@ -190,7 +190,7 @@ fn resolve_instance(
     let files = Files::new(plan, config, call, steps, action == Action::Delete)?;
     let backup = resolve_backup(plan, &files, &evidence)?;
     let mut token = resolve_token(plan, &files, &evidence)?;
-    token.regenerated_by = regenerating_resource(index, steps, &token.references, &res, action, &token.state);
+    token.regenerated_by = regenerating_resource(plan, index, call, steps, &res, action, &token.state);
     let prior = prior_values(plan, &res)?;
     Ok(Cluster {
         plan: plan.name.clone(),
