@@ -38,6 +38,9 @@ pub struct Evidence {
     pub token: Option<(Found, Location)>,
     /// Attributes unknown until apply that may carry the map or token (user data and the like).
     pub unknown_carriers: Vec<String>,
+    /// Text that may carry them but cannot be read (YAML past the reader's limits), with why:
+    /// what it holds cannot be told, which is never "no evidence".
+    pub unreadable: Vec<String>,
 }
 
 impl Evidence {
@@ -224,12 +227,12 @@ impl Extractor<'_> {
                         }
                     }
                 }
-                // Past the YAML reader's limits, or not YAML: what it holds cannot be told, so it
-                // is a carrier whose values stay unresolved (EB002), never "no evidence".
+                // Past the YAML reader's limits, or not YAML: what it holds cannot be told, so its
+                // values stay unresolved (EB002), never "no evidence".
                 Err(e) => {
-                    let at = format!("{path} ({} in {})", e, via.join(" > "));
-                    if !self.out.unknown_carriers.contains(&at) {
-                        self.out.unknown_carriers.push(at);
+                    let at = format!("{path} ({}: {e})", via.join(" > "));
+                    if !self.out.unreadable.contains(&at) {
+                        self.out.unreadable.push(at);
                     }
                 }
             }
@@ -376,6 +379,14 @@ mod tests {
         let ev = extract(serde_json::json!({ "rendered": mime }), Value::Null, Value::Null);
         let (MapEvidence::Keys(keys), _) = ev.backup.unwrap() else { panic!("no map") };
         assert_eq!(keys["s3-bucket"].value.as_deref(), Some("b2"));
+    }
+
+    #[test]
+    fn a_cloud_config_past_the_yaml_limits_is_unreadable_not_empty() {
+        let deep = format!("#cloud-config\nx: {}{}\n", "[".repeat(100), "]".repeat(100));
+        let ev = extract(serde_json::json!({ "user_data": deep }), Value::Null, Value::Null);
+        assert!(ev.backup.is_none());
+        assert_eq!(ev.unreadable, ["user_data (cloud-config: YAML nested deeper than 64 levels)"]);
     }
 
     #[test]

@@ -106,15 +106,14 @@ pub(super) fn backup_from(input: Input, files: &Files, evidence: &[(String, Evid
             }
         }
     }
-    if unknown_at.is_none() {
-        unknown_at = evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}")));
-    }
     if let Some(b) = files.backup(BACKUP) {
         return b;
     }
     let reason = match unknown_at {
         Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
-        None => "the plan records only references for it and no resource of the module shows its value".into(),
+        None => carrier_reason(evidence).unwrap_or_else(|| {
+            "the plan records only references for it and no resource of the module shows its value".into()
+        }),
     };
     Backup::Unresolved { reason: format!("{reason}{}", files.hint(BACKUP)) }
 }
@@ -179,6 +178,16 @@ pub(super) fn with_rendered_keys(b: Backup, evidence: &[(String, Evidence)]) -> 
     Backup::Keys(merged)
 }
 
+/// Why the module's resources do not show a value: an attribute that cannot be read, else one
+/// unknown until apply that may carry it.
+fn carrier_reason(evidence: &[(String, Evidence)]) -> Option<String> {
+    if let Some(at) = evidence.iter().find_map(|(r, ev)| ev.unreadable.first().map(|a| format!("{r}.{a}"))) {
+        return Some(format!("the module renders it into {at}, which cannot be read"));
+    }
+    let at = evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}")))?;
+    Some(format!("the module renders it into {at}, which is unknown until apply"))
+}
+
 pub(super) fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) -> Result<Token, Error> {
     let call = files.call();
     let input = call_input(plan, &call.chain, TOKEN)?;
@@ -218,10 +227,7 @@ pub(super) fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evi
             let state = rendered.map(|(v, prov)| resolved(v.map(Value::Known).unwrap_or(Value::Unknown), prov));
             state.or_else(|| files.token(TOKEN)).unwrap_or_else(|| {
                 let reason =
-                    match evidence.iter().find_map(|(r, ev)| ev.unknown_carriers.first().map(|a| format!("{r}.{a}"))) {
-                        Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
-                        None => "no resource of the module shows its value".into(),
-                    };
+                    carrier_reason(evidence).unwrap_or_else(|| "no resource of the module shows its value".into());
                 TokenState::Unresolved { reason: format!("{reason}{}", files.hint(TOKEN)) }
             })
         }
