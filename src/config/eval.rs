@@ -171,16 +171,8 @@ fn visit(e: &E, f: &mut dyn FnMut(&E)) {
     }
 }
 
-/// What a `map(string)` input receives for a value: strings as they are, numbers and booleans
-/// converted, `None` for anything else.
-pub fn module_string(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
-}
+/// What a `map(string)` input receives for a value: Terraform's conversion to a string.
+pub use super::evaluator::string_of as module_string;
 
 /// `var.X` or `local.X` exactly — also as the only interpolation of a template, `"${var.X}"`
 /// (how `.tf.json` files write references).
@@ -454,6 +446,16 @@ impl Configuration {
         path: &mut Vec<String>,
     ) -> Option<String> {
         let shared = Shared::new(&self.texts, Vec::new(), None, &plan.name);
+        self.contradiction_in(&shared, calls, skip, path)
+    }
+
+    fn contradiction_in(
+        &self,
+        shared: &Shared,
+        calls: &BTreeMap<String, crate::plan::ModuleCall>,
+        skip: &[&str],
+        path: &mut Vec<String>,
+    ) -> Option<String> {
         for (name, call) in calls {
             path.push(name.clone());
             let caller = self.module_dir(&path[..path.len() - 1]);
@@ -478,7 +480,7 @@ impl Configuration {
                     else {
                         continue;
                     };
-                    let Some(v) = evaluate(&expr.expr, &Env::literal(&shared)).filter(|v| !is_unknown(v)) else {
+                    let Some(v) = evaluate(&expr.expr, &Env::literal(shared)).filter(|v| !is_unknown(v)) else {
                         continue;
                     };
                     if !same_literal(&in_plan, &super::functions::to_json(&v)) {
@@ -491,7 +493,7 @@ impl Configuration {
                     }
                 }
             }
-            let deeper = self.contradiction(plan, &call.module.module_calls, skip, path);
+            let deeper = self.contradiction_in(shared, &call.module.module_calls, skip, path);
             path.pop();
             if deeper.is_some() {
                 return deeper;

@@ -123,9 +123,8 @@ pub(super) fn backup_from(input: Input, files: &Files, evidence: &[(String, Evid
 /// was written — a literal in main.tf is a hardcoded credential (EB110) however the plan renders it.
 /// A value the module changed on the way (the rendering differs) keeps the rendering's source.
 fn with_configuration_sources(b: Backup, files: &Files) -> Backup {
-    let (Backup::Keys(mut rendered), Some(Backup::Keys(written))) = (b.clone(), files.backup(BACKUP)) else {
-        return b;
-    };
+    let Some(Backup::Keys(written)) = files.backup(BACKUP) else { return b };
+    let Backup::Keys(mut rendered) = b else { return b };
     for (k, w) in written {
         let Some(r) = rendered.get_mut(&k) else { continue };
         let same = match (&r.value, &w.value) {

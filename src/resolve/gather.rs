@@ -78,10 +78,13 @@ fn regenerated_in(index: &ModuleIndex, scope: &RefScope, references: &[String], 
                 let Some(out) = call.module.outputs.get(*output) else { continue };
                 let refs = references_of(out.expression);
                 let base = format!("{}module.{name}", prefix(&scope.address));
-                // Every instance of the call the plan has (or the one named).
+                // Every instance of the call this plan changes resources in (or the one named):
+                // only a change can create or replace the token's resource.
                 let mut instances: Vec<String> = index
-                    .module_addresses()
-                    .filter_map(|m| {
+                    .changes
+                    .range(base.as_str()..)
+                    .take_while(|(m, _)| m.starts_with(base.as_str()))
+                    .filter_map(|(m, _)| {
                         let rest = m.strip_prefix(base.as_str())?;
                         let inst = match rest.find(".module.") {
                             Some(i) => &rest[..i],
