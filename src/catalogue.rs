@@ -26,7 +26,7 @@ pub enum KeyType {
 pub struct Key {
     pub name: &'static str,
     pub kind: KeyType,
-    /// k3s's default (or the module's, where it sets one), as text.
+    /// k3s's default, as text (a module's own is in its profile's `defaults`).
     pub default: Option<&'static str>,
     /// Whether this key is the module's, not a k3s flag.
     pub module: bool,
@@ -44,11 +44,10 @@ pub static KEYS: &[Key] = &[
     k("snapshot-name", KeyType::String, Some("etcd-snapshot"), "base name of etcd snapshots"),
     k("snapshot-schedule-cron", KeyType::Cron, Some("0 */12 * * *"), "snapshot interval time in cron spec"),
     k("snapshot-reconcile-interval", KeyType::Duration, Some("10m0s"), "snapshot list reconcile interval"),
-    // k3s's default is 5; the module sets 168 before applying the map.
-    k("snapshot-retention", KeyType::Int, Some("168"), "number of snapshots to retain"),
+    // Modules may set their own (zcompute-k8s: 168): their profile's `defaults`.
+    k("snapshot-retention", KeyType::Int, Some("5"), "number of snapshots to retain"),
     k("snapshot-dir", KeyType::String, None, "directory to save db snapshots"),
-    // k3s's default is false; the module sets true before applying the map.
-    k("snapshot-compress", KeyType::Bool, Some("true"), "compress etcd snapshots (zip)"),
+    k("snapshot-compress", KeyType::Bool, Some("false"), "compress etcd snapshots (zip)"),
     k("s3", KeyType::Bool, Some("false"), "enable backup to S3"),
     k("s3-endpoint", KeyType::Endpoint, Some("s3.amazonaws.com"), "S3 endpoint host[:port]"),
     k("s3-endpoint-ca", KeyType::String, None, "S3 custom CA cert"),

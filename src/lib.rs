@@ -25,11 +25,13 @@ pub mod options;
 pub mod order;
 pub mod plan;
 pub mod policy;
+pub mod profiles;
 pub mod redact;
 pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod settings;
+pub mod suggest;
 pub mod yaml;
 // Two WebAssembly surfaces over the one engine: wasm-bindgen's for the JS shim (default) and
 // OPA's ABI for policy.wasm (`--features opa-abi`; it brings its own allocator).
@@ -99,7 +101,7 @@ impl Session {
         let plan = plan::Plan::parse(&PlanInput { name, text })?;
         let none = config::Configuration::default();
         let config = self.configs.get(self.plans).unwrap_or(&none);
-        let mut clusters = resolve::clusters(&plan, config)?;
+        let mut clusters = resolve::clusters(&plan, config, &self.options.profiles)?;
         if let Some(stack) = &self.options.stack {
             for c in &mut clusters {
                 c.stack = Some(stack.clone());

@@ -29,6 +29,9 @@ pub enum Provenance {
     /// Evaluated from the configuration (`--config`): where it is written; `computed` when it is
     /// computed there from references (not a literal).
     ConfigurationFile { file: String, line: usize, column: usize, computed: bool },
+    /// Set by the module itself when the input is given (kube-hetzner adds `etcd-s3 = true` to any
+    /// non-empty `etcd_s3_backup`), as its profile declares.
+    Module { profile: String, input: String },
 }
 
 impl Provenance {
@@ -40,6 +43,7 @@ impl Provenance {
             Provenance::Rendered { prior: false, .. } => "rendered",
             Provenance::Rendered { prior: true, .. } => "prior-state",
             Provenance::ConfigurationFile { .. } => "configuration-file",
+            Provenance::Module { .. } => "module",
         }
     }
 
@@ -56,6 +60,7 @@ impl Provenance {
                 }
             }
             Provenance::ConfigurationFile { file, line, .. } => format!("{file}:{line}"),
+            Provenance::Module { profile, input } => format!("set by the {profile} module when {input} is given"),
         }
     }
 }
@@ -196,9 +201,24 @@ pub struct Location {
     pub folder: String,
 }
 
+/// What read a cluster's settings.
+#[derive(Clone, Debug)]
+pub enum ReadBy {
+    /// The module profile that matched its module call.
+    Profile(std::sync::Arc<crate::profiles::Profile>),
+    /// Only what its resources left behind: a module call this plan deletes (renamed or removed),
+    /// or a cluster of a state document (which has no configuration).
+    Evidence,
+    /// It carries etcd S3 settings, but no profile reads it (EB004): its module source (or
+    /// resource type) and where the settings were seen. No other rule looks at it.
+    Nobody { source: String, seen: String },
+}
+
 /// One instance of a cluster module call in one plan.
 #[derive(Clone, Debug)]
 pub struct Cluster {
+    /// What read it: a profile, the resources' evidence, or nothing (EB004).
+    pub read_by: ReadBy,
     pub plan: String,
     /// The stack the plan belongs to (`--stack`, or the Spacelift wrapper's stack id): with the
     /// address, what identifies this very cluster in an inventory.
@@ -223,6 +243,34 @@ pub struct Cluster {
 }
 
 impl Cluster {
+    /// The profile that read it, if one did.
+    pub fn profile(&self) -> Option<&crate::profiles::Profile> {
+        match &self.read_by {
+            ReadBy::Profile(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// Whether a profile (or a deleted cluster's evidence) read it: every rule but EB004 is
+    /// about such clusters.
+    pub fn is_read(&self) -> bool {
+        !matches!(self.read_by, ReadBy::Nobody { .. })
+    }
+
+    /// A setting the module applies when the key is absent (its profile's `defaults`).
+    pub fn module_default(&self, key: &str) -> Option<&str> {
+        self.profile().and_then(|p| p.defaults.get(key)).map(String::as_str)
+    }
+
+    /// Whether the module restores the newest snapshot on create unless `autorestore` says
+    /// otherwise. Clusters read from evidence alone are taken as zcompute-k8s ones (the module
+    /// whose rendering the evidence reader knows).
+    pub fn auto_restore(&self) -> bool {
+        match &self.read_by {
+            ReadBy::Profile(p) => p.restore.auto,
+            _ => true,
+        }
+    }
     /// The token's value when known (never to be shown; only compared and hashed).
     pub fn token_value(&self) -> Option<&str> {
         match &self.token.state {
@@ -271,6 +319,7 @@ pub(crate) mod test_support {
             })
             .collect();
         Cluster {
+            read_by: super::ReadBy::Profile(crate::profiles::builtin()[0].clone()),
             plan: "plan.json".into(),
             stack: None,
             address: "module.k8s".into(),

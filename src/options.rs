@@ -7,6 +7,7 @@ use serde_json::Value;
 use crate::error::Error;
 use crate::location::{self, Location};
 use crate::rules::{self, Context, InventoryEntry, Severities, Severity};
+use crate::suggest::{check_keys, nearest, unknown_key};
 
 /// When the gate fails (`--fail-on`): on denials (default), on warnings too, or never.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -47,6 +48,9 @@ pub struct Options {
     /// `terraform.workspace` (`--workspace`, `TF_WORKSPACE`): one for every plan, or one per plan.
     /// Plan JSON does not record it; without it, a value that uses it is unknown.
     pub workspaces: Vec<String>,
+    /// The module profiles clusters are read through: the data document's own, then the built-in
+    /// ones.
+    pub profiles: crate::profiles::Profiles,
 }
 
 impl Options {
@@ -93,45 +97,13 @@ fn severity_map(v: &Value, what: &str) -> Result<BTreeMap<String, Severity>, Err
 }
 
 /// The keys the data document may hold under `etcd_backup`, and those of its entries.
-pub const DATA_KEYS: &[&str] = &["baseline", "inventory", "min_retention_window", "rules"];
+pub const DATA_KEYS: &[&str] = &["baseline", "inventory", "min_retention_window", "profiles", "rules"];
 pub const INVENTORY_KEYS: &[&str] = &["bucket", "cluster", "endpoint", "folder", "stack"];
 pub const BASELINE_KEYS: &[&str] = &["cluster", "plan", "token_sha256"];
 /// The keys of the engine's options (what the JS shim passes).
 pub const OPTION_KEYS: &[&str] =
     &["color", "config", "data", "fail_on", "rule_docs_url", "rules", "source_roots", "stack", "workspace"];
 const DATA_ROOT: &str = "etcd_backup";
-
-/// The known key nearest to `key`, when it is near enough to be a typo.
-fn nearest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    let n = key.to_ascii_lowercase().replace('-', "_");
-    known
-        .iter()
-        .map(|k| (strsim::damerau_levenshtein(&n, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min()
-        .map(|(_, k)| k)
-}
-
-fn printable(key: &str) -> String {
-    let k: String = key.chars().filter(|c| !c.is_control()).take(40).collect();
-    format!("{k:?}")
-}
-
-/// An error for a key the document does not know, naming the nearest known one.
-fn unknown_key(at: &str, key: &str, known: &[&str]) -> String {
-    let hint = match nearest(key, known) {
-        Some(k) => format!("; did you mean {k:?}?"),
-        None => format!(" (known keys: {})", known.join(", ")),
-    };
-    format!("{at} has an unknown key {}{hint}", printable(key))
-}
-
-fn check_keys(at: &str, m: &serde_json::Map<String, Value>, known: &[&str]) -> Result<(), Error> {
-    match m.keys().find(|k| !known.contains(&k.as_str())) {
-        Some(k) => Err(Error::Data { why: unknown_key(at, k, known) }),
-        None => Ok(()),
-    }
-}
 
 /// A string field of an entry: absent is `None`, anything but a string an error.
 fn string_field<'v>(at: &str, m: &'v serde_json::Map<String, Value>, key: &str) -> Result<Option<&'v str>, Error> {
@@ -255,6 +227,9 @@ impl Options {
         }
         if let Some(b) = get("baseline") {
             self.context.baseline = baseline(b)?;
+        }
+        if let Some(p) = get("profiles") {
+            self.profiles = crate::profiles::Profiles::with_user(crate::profiles::parse_user(p)?);
         }
         Ok(())
     }

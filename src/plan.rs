@@ -147,6 +147,11 @@ pub struct ModuleCall<'a> {
 }
 
 impl ModuleCall<'_> {
+    /// The call's source as written (`"kube-hetzner/kube-hetzner/hcloud"`, a git URL, a path).
+    pub fn source_text(&self) -> Option<String> {
+        serde_json::from_str(self.source?.get()).ok()
+    }
+
     /// The call's source when it is a local path (Terraform: it begins with `./` or `../`).
     pub fn local_source(&self) -> Option<String> {
         let s: String = serde_json::from_str(self.source?.get()).ok()?;

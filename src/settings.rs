@@ -6,11 +6,12 @@ use crate::cron::{self, Schedule};
 use crate::gotypes::{parse_bool, parse_int};
 use crate::model::{Backup, Cluster};
 
-/// The value of a key, or the catalogue's default when the key is absent; `None` when unknown.
+/// The value of a key, or, when the key is absent, the module's default (its profile's) else
+/// k3s's; `None` when unknown.
 pub fn effective<'c>(c: &'c Cluster, key: &str) -> Option<&'c str> {
     match c.key(key) {
         Some(r) => r.known(),
-        None => catalogue::key(key).and_then(|k| k.default),
+        None => c.module_default(key).or_else(|| catalogue::key(key).and_then(|k| k.default)),
     }
 }
 
@@ -50,7 +51,7 @@ pub fn interval_s(c: &Cluster) -> Option<f64> {
     })
 }
 
-/// Local retention (`snapshot-retention`; the module's 168 when absent). Below 1: no pruning.
+/// Local retention (`snapshot-retention`; the module's default, else k3s's 5). Below 1: no pruning.
 pub fn retention(c: &Cluster) -> Option<i64> {
     effective(c, "snapshot-retention").and_then(parse_int)
 }
@@ -69,8 +70,9 @@ pub fn flag(c: &Cluster, key: &str) -> Option<bool> {
     effective(c, key).and_then(parse_bool)
 }
 
-/// Restore is on when `etcd_backup` is set and `autorestore` is absent or exactly `"true"` (the
-/// module's bootstrap script starts from "true"), or a restore path is set.
+/// Restore is on when a restore path is set; else, for a module that restores on create
+/// (zcompute-k8s: its bootstrap script starts from "true"), when the settings are set and
+/// `autorestore` is absent or exactly `"true"`; else off.
 pub fn restore_enabled(c: &Cluster) -> Option<bool> {
     match &c.backup {
         Backup::NotSet { .. } => Some(false),
@@ -78,6 +80,9 @@ pub fn restore_enabled(c: &Cluster) -> Option<bool> {
         Backup::Keys(_) => {
             if c.key("cluster-reset-restore-path").is_some() {
                 return Some(true);
+            }
+            if !c.auto_restore() {
+                return Some(false);
             }
             match c.key("autorestore") {
                 None => Some(true),

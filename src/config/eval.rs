@@ -59,6 +59,8 @@ pub struct Evaluated {
     /// the set of keys can be told), and where the argument is written.
     pub backup: Option<Option<BTreeMap<String, Found>>>,
     pub backup_null: bool,
+    /// The argument evaluated whole, when it is not a map: the text of a `yaml` or `flags` input.
+    pub whole: Option<Found>,
     pub token: Option<Found>,
     /// The module block of the cluster call.
     pub block: Pos,
@@ -639,8 +641,15 @@ impl Configuration {
         let (backup_name, token_name) = (inputs[0], inputs[1]);
         let backup_at = call.args.get(backup_name).map(|e| e.pos.clone());
         let token_at = call.args.get(token_name).map(|e| e.pos.clone());
-        let mut out =
-            Evaluated { backup: None, backup_null: false, token: None, block: call.pos.clone(), backup_at, token_at };
+        let mut out = Evaluated {
+            backup: None,
+            backup_null: false,
+            whole: None,
+            token: None,
+            block: call.pos.clone(),
+            backup_at,
+            token_at,
+        };
         if let Some(e) = call.args.get(backup_name) {
             out.backup = Some(match &e.entries {
                 // An object constructor: each key on its own, so one unknown value spoils only itself.
@@ -674,7 +683,11 @@ impl Configuration {
                         }
                         Some(keys)
                     }
-                    _ => None,
+                    other => {
+                        let origin = chain.origin(level, &e.expr, &e.pos, 0);
+                        out.whole = Some(found(&chain, level, e, other, origin));
+                        None
+                    }
                 },
             });
         }

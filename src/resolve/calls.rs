@@ -2,32 +2,42 @@
 //! the plan's resources of each of its instances.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use crate::address::Step;
 use crate::plan::{ModuleCall, ModuleConfig, Plan, ResourceChange};
+use crate::profiles::{Profile, Profiles};
 
-/// The cluster module's inputs the checks are about.
-pub(super) const BACKUP: &str = "etcd_backup";
-pub(super) const TOKEN: &str = "cluster_token";
-
-/// A module call that deploys a cluster, with the chain of calls leading to it.
+/// A module call that deploys a cluster, with the chain of calls leading to it and the profile
+/// that reads it.
 pub(super) struct ClusterCall<'p, 'a> {
     pub(super) path: Vec<String>,
     pub(super) chain: Vec<&'p ModuleCall<'a>>,
+    pub(super) profile: Arc<Profile>,
 }
 
-pub(super) fn mentions_cluster_inputs(call: &ModuleCall) -> bool {
-    call.expressions.contains_key(BACKUP) || call.expressions.contains_key(TOKEN)
+/// The profile that reads a module call: by its source first, then by the variables its module
+/// declares (a local copy), then by the inputs it passes; user profiles before built-in ones.
+pub(super) fn profile_for(call: &ModuleCall, profiles: &Profiles) -> Option<Arc<Profile>> {
+    let source = call.source_text();
+    let by_source = |p: &&Arc<Profile>| source.as_deref().is_some_and(|s| p.matcher.source_matches(s));
+    let by_variables = |p: &&Arc<Profile>| {
+        !p.matcher.variables.is_empty() && p.matcher.variables.iter().all(|v| call.module.variables.contains_key(v))
+    };
+    let by_inputs = |p: &&Arc<Profile>| p.matcher.inputs.iter().any(|i| call.expressions.contains_key(i));
+    let all = &profiles.all;
+    all.iter().find(by_source).or_else(|| all.iter().find(by_variables)).or_else(|| all.iter().find(by_inputs)).cloned()
 }
 
-pub(super) fn has_cluster_descendant(m: &ModuleConfig) -> bool {
-    m.module_calls.values().any(|c| mentions_cluster_inputs(c) || has_cluster_descendant(&c.module))
+pub(super) fn has_cluster_descendant(m: &ModuleConfig, profiles: &Profiles) -> bool {
+    m.module_calls.values().any(|c| profile_for(c, profiles).is_some() || has_cluster_descendant(&c.module, profiles))
 }
 
-/// Every module call, at any depth, that passes `etcd_backup` or `cluster_token` — the innermost
-/// one where a wrapper module only forwards them (the wrapper is not a cluster of its own).
+/// Every module call, at any depth, that a profile reads — the innermost one where a wrapper
+/// module only forwards the inputs (the wrapper is not a cluster of its own).
 pub(super) fn cluster_calls<'p, 'a>(
     m: &'p ModuleConfig<'a>,
+    profiles: &Profiles,
     path: &mut Vec<String>,
     chain: &mut Vec<&'p ModuleCall<'a>>,
     out: &mut Vec<ClusterCall<'p, 'a>>,
@@ -35,10 +45,12 @@ pub(super) fn cluster_calls<'p, 'a>(
     for (name, call) in &m.module_calls {
         path.push(name.clone());
         chain.push(call);
-        if mentions_cluster_inputs(call) && !has_cluster_descendant(&call.module) {
-            out.push(ClusterCall { path: path.clone(), chain: chain.clone() });
+        if let Some(profile) = profile_for(call, profiles) {
+            if !has_cluster_descendant(&call.module, profiles) {
+                out.push(ClusterCall { path: path.clone(), chain: chain.clone(), profile });
+            }
         }
-        cluster_calls(&call.module, path, chain, out);
+        cluster_calls(&call.module, profiles, path, chain, out);
         path.pop();
         chain.pop();
     }

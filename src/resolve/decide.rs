@@ -5,7 +5,6 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use super::calls::{BACKUP, TOKEN};
 use super::files::Files;
 use super::gather::{rendered_provenance, resolved_keys};
 use super::inputs::{as_module_string, call_input, map_from_json, Input};
@@ -13,9 +12,179 @@ use crate::error::Error;
 use crate::evidence::{Evidence, MapEvidence};
 use crate::model::{Backup, Provenance, Resolved, Token, TokenState, Value};
 use crate::plan::{Expression, Plan};
+use crate::profiles::{Form, Implies, InputSpec, Profile};
 
-pub(super) fn resolve_backup(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) -> Result<Backup, Error> {
-    let input = call_input(plan, &files.call().chain, BACKUP)?;
+/// The cluster's settings from every input its profile names, each in its form, later inputs
+/// merged over earlier ones (kube-hetzner: `control_planes_custom_config` over `etcd_s3_backup`).
+/// The resources' rendering completes the first input, unless the profile says the module renders
+/// nothing a plan shows (hashes, provisioners).
+pub(super) fn resolve_settings(
+    plan: &Plan,
+    files: &Files,
+    evidence: &[(String, Evidence)],
+    profile: &Profile,
+) -> Result<Backup, Error> {
+    let evidence = if profile.reads_rendered() { evidence } else { &[] };
+    let mut merged: Option<Backup> = None;
+    for (i, spec) in profile.inputs.iter().enumerate() {
+        let ev = if i == 0 { evidence } else { &[] };
+        let b = if spec.form.is_map() {
+            resolve_backup(plan, files, ev, spec)?
+        } else {
+            text_input(plan, files, ev, spec, profile)?
+        };
+        let b = implied(b, spec, profile);
+        merged = Some(match merged {
+            None => b,
+            Some(prev) => merge(prev, b, spec),
+        });
+    }
+    Ok(merged.unwrap_or(Backup::NotSet { provenance: None }))
+}
+
+/// Later inputs win key by key; one that cannot be read spoils the whole (it may set anything).
+fn merge(prev: Backup, next: Backup, spec: &InputSpec) -> Backup {
+    match (prev, next) {
+        (u @ Backup::Unresolved { .. }, _) => u,
+        (_, Backup::Unresolved { reason }) => Backup::Unresolved {
+            reason: format!("{}, merged over the other settings, cannot be read: {reason}", spec.name),
+        },
+        (prev, Backup::NotSet { .. }) => prev,
+        (Backup::NotSet { .. }, next) => next,
+        (Backup::Keys(mut a), Backup::Keys(b)) => {
+            a.extend(b);
+            Backup::Keys(a)
+        }
+    }
+}
+
+/// `etcd-s3 = true` where the module sets it itself (kube-hetzner: any non-empty map).
+fn implied(b: Backup, spec: &InputSpec, profile: &Profile) -> Backup {
+    let Backup::Keys(mut keys) = b else { return b };
+    let on = match &spec.implies_s3 {
+        Implies::Never => false,
+        Implies::NonEmpty => !keys.is_empty(),
+        Implies::WhenKey(k) => keys.contains_key(k),
+    };
+    if on && !keys.contains_key("s3") {
+        let provenance = Provenance::Module { profile: profile.name.clone(), input: spec.name.clone() };
+        keys.insert("s3".into(), Resolved { value: Value::Known("true".into()), provenance, sensitive: false });
+    }
+    Backup::Keys(keys)
+}
+
+/// A map as the module names its keys, turned into settings by the input's form: names that are
+/// not about backups (a flag-map's `node-name`) are left out.
+fn shaped(b: Backup, form: &Form) -> Backup {
+    if *form == Form::KeyMap {
+        return b;
+    }
+    let Backup::Keys(keys) = b else { return b };
+    let provenance = keys.values().next().map(|r| r.provenance.clone());
+    let out: BTreeMap<String, Resolved> = crate::order::map(keys.into_iter().filter_map(|(k, mut r)| {
+        let key = form.key(&k)?;
+        r.sensitive |= crate::catalogue::is_secret_key(&key);
+        Some((key, r))
+    }));
+    if out.is_empty() {
+        return Backup::NotSet { provenance };
+    }
+    Backup::Keys(out)
+}
+
+/// Settings from k3s config.yaml text or server flags, all with the text's provenance.
+fn from_text(text: &str, provenance: Provenance, sensitive: bool) -> Backup {
+    let k = crate::decode::k3s_text(text);
+    if k.etcd.is_empty() {
+        return Backup::NotSet { provenance: Some(provenance) };
+    }
+    Backup::Keys(crate::order::map(k.etcd.into_iter().map(|(key, v)| {
+        let sensitive = sensitive || crate::catalogue::is_secret_key(&key);
+        (key, Resolved { value: Value::Known(v), provenance: provenance.clone(), sensitive })
+    })))
+}
+
+/// A text value (a string, or a list of flag strings) as one text.
+fn text_of(v: &Json) -> Option<String> {
+    match v {
+        Json::String(s) => Some(s.clone()),
+        Json::Array(a) => {
+            a.iter().map(|x| x.as_str().map(str::to_string)).collect::<Option<Vec<_>>>().map(|v| v.join("\n"))
+        }
+        _ => None,
+    }
+}
+
+/// A `yaml` or `flags` input: its text from the plan or the files, else what the module's
+/// resources show, else unresolved (with why).
+fn text_input(
+    plan: &Plan,
+    files: &Files,
+    evidence: &[(String, Evidence)],
+    spec: &InputSpec,
+    profile: &Profile,
+) -> Result<Backup, Error> {
+    let input = call_input(plan, &files.call().chain, &spec.name)?;
+    let not_text = || Error::Unreadable {
+        plan: plan.name.clone(),
+        why: format!(
+            "the configuration's value for `{}` of {} is not {} text",
+            spec.name,
+            files.call().path.join("."),
+            spec.form.as_str()
+        ),
+    };
+    match input {
+        Input::Absent | Input::Literal(Json::Null) | Input::Default(Json::Null) => {
+            return Ok(Backup::NotSet { provenance: None })
+        }
+        Input::Variable { value: Json::Null, name, sensitive } => {
+            return Ok(Backup::NotSet {
+                provenance: Some(Provenance::Variable { name, declared_sensitive: sensitive }),
+            })
+        }
+        Input::Literal(v) | Input::Default(v) => {
+            let t = text_of(&v).ok_or_else(not_text)?;
+            return Ok(from_text(&t, Provenance::Configuration, false));
+        }
+        Input::Variable { name, value, sensitive } => {
+            let t = text_of(&value).ok_or_else(not_text)?;
+            return Ok(from_text(&t, Provenance::Variable { name, declared_sensitive: sensitive }, sensitive));
+        }
+        Input::Keys(_) | Input::Opaque => {}
+    }
+    if let Some(r) = files.whole(&spec.name) {
+        if let Value::Known(t) = &r.value {
+            return Ok(from_text(t, r.provenance.clone(), r.sensitive));
+        }
+    }
+    for (resource, ev) in evidence {
+        if let Some((MapEvidence::Keys(keys), loc)) = &ev.backup {
+            return Ok(Backup::Keys(resolved_keys(keys, &rendered_provenance(resource, loc))));
+        }
+    }
+    let why = if profile.reads_rendered() {
+        carrier_reason(evidence).unwrap_or_else(|| {
+            "the plan records only references for it and no resource of the module shows its value".into()
+        })
+    } else {
+        format!(
+            "the plan records only references for it, and the module renders it only into {}, which a plan never shows",
+            profile.rendered_phrase()
+        )
+    };
+    Ok(Backup::Unresolved { reason: format!("{}: {why}{}", spec.name, files.hint(&spec.name)) })
+}
+
+/// A map input (`key-map`, `flag-map`, `object`) from the best evidence, as settings.
+pub(super) fn resolve_backup(
+    plan: &Plan,
+    files: &Files,
+    evidence: &[(String, Evidence)],
+    spec: &InputSpec,
+) -> Result<Backup, Error> {
+    let name = spec.name.as_str();
+    let input = call_input(plan, &files.call().chain, name)?;
     // `etcd_backup` is a `map(string)`: a literal list, number or boolean for it is not a plan
     // Terraform wrote, and the gate cannot check it. (A string may be a `.tf.json` expression, and
     // `references: ["var.x"]` does not say the expression is exactly `var.x`: those fall through.)
@@ -24,7 +193,7 @@ pub(super) fn resolve_backup(plan: &Plan, files: &Files, evidence: &[(String, Ev
             return Err(Error::Unreadable {
                 plan: plan.name.clone(),
                 why: format!(
-                    "the configuration's value for `{BACKUP}` of {} is not a map of strings",
+                    "the configuration's value for `{name}` of {} is not a map of strings",
                     files.call().path.join(".")
                 ),
             });
@@ -32,7 +201,7 @@ pub(super) fn resolve_backup(plan: &Plan, files: &Files, evidence: &[(String, Ev
     }
     // A literal the plan records must be what the configuration says.
     if let Input::Literal(Json::Object(literal)) = &input {
-        if let Some(Backup::Keys(evaluated)) = files.backup(BACKUP) {
+        if let Some(Backup::Keys(evaluated)) = files.backup(name) {
             for (k, r) in &evaluated {
                 let plan_value = literal.get(k).and_then(as_module_string);
                 let (Some(a), Some(b)) = (plan_value.as_deref(), r.known()) else { continue };
@@ -49,7 +218,7 @@ pub(super) fn resolve_backup(plan: &Plan, files: &Files, evidence: &[(String, Ev
                 return Err(Error::ConfigMismatch {
                     plan: plan.name.clone(),
                     why: format!(
-                        "{}: {BACKUP} key {k} is {} in the plan but {} in the configuration ({})",
+                        "{}: {name} key {k} is {} in the plan but {} in the configuration ({})",
                         files.call().path.join("."),
                         show(a),
                         show(b),
@@ -59,33 +228,37 @@ pub(super) fn resolve_backup(plan: &Plan, files: &Files, evidence: &[(String, Ev
             }
         }
     }
-    Ok(backup_from(input, files, evidence))
+    Ok(backup_from(input, files, evidence, spec))
 }
 
-pub(super) fn backup_from(input: Input, files: &Files, evidence: &[(String, Evidence)]) -> Backup {
+fn backup_from(input: Input, files: &Files, evidence: &[(String, Evidence)], spec: &InputSpec) -> Backup {
+    let name = spec.name.as_str();
+    let form = &spec.form;
+    let written = || files.backup(name).map(|b| shaped(b, form));
     match input {
         // The plan alone evaluates only `"${var.x}"`; the configuration, when given, all of it.
         Input::Keys(keys) => {
-            let b = match files.backup(BACKUP) {
+            let b = match written() {
                 Some(b) => b,
                 None if keys.is_empty() => return Backup::NotSet { provenance: Some(Provenance::Configuration) },
-                None => Backup::Keys(keys),
+                None => shaped(Backup::Keys(keys), form),
             };
             return with_rendered_keys(b, evidence);
         }
-        Input::Literal(v) => return map_from_json(&v, &Provenance::Configuration, false),
-        Input::Variable { name, value, sensitive } => {
+        Input::Literal(v) => return shaped(map_from_json(&v, &Provenance::Configuration, false), form),
+        Input::Variable { name: var, value, sensitive } => {
             // The plan records an expression's references, not the expression: `merge(var.x, {…})`
             // reads like `var.x`. The files, when given, show which one it is.
-            if let Some(b) = files.backup(BACKUP) {
+            if let Some(b) = written() {
                 return with_rendered_keys(b, evidence);
             }
-            if !files.has(BACKUP) && (value.is_object() || value.is_null()) {
-                let b = map_from_json(&value, &Provenance::Variable { name, declared_sensitive: sensitive }, sensitive);
+            if !files.has(name) && (value.is_object() || value.is_null()) {
+                let prov = Provenance::Variable { name: var, declared_sensitive: sensitive };
+                let b = shaped(map_from_json(&value, &prov, sensitive), form);
                 return with_rendered_keys(b, evidence);
             }
         }
-        Input::Default(v) => return map_from_json(&v, &Provenance::Configuration, false),
+        Input::Default(v) => return shaped(map_from_json(&v, &Provenance::Configuration, false), form),
         Input::Absent => return Backup::NotSet { provenance: None },
         Input::Opaque => {}
     }
@@ -97,7 +270,7 @@ pub(super) fn backup_from(input: Input, files: &Files, evidence: &[(String, Evid
             match m {
                 MapEvidence::Keys(keys) if keys.is_empty() => return Backup::NotSet { provenance: Some(prov) },
                 MapEvidence::Keys(keys) => {
-                    return with_configuration_sources(Backup::Keys(resolved_keys(keys, &prov)), files)
+                    return with_configuration_sources(Backup::Keys(resolved_keys(keys, &prov)), written())
                 }
                 MapEvidence::Null => return Backup::NotSet { provenance: Some(prov) },
                 MapEvidence::Unknown => {
@@ -106,7 +279,7 @@ pub(super) fn backup_from(input: Input, files: &Files, evidence: &[(String, Evid
             }
         }
     }
-    if let Some(b) = files.backup(BACKUP) {
+    if let Some(b) = written() {
         return b;
     }
     let reason = match unknown_at {
@@ -115,15 +288,15 @@ pub(super) fn backup_from(input: Input, files: &Files, evidence: &[(String, Evid
             "the plan records only references for it and no resource of the module shows its value".into()
         }),
     };
-    Backup::Unresolved { reason: format!("{reason}{}", files.hint(BACKUP)) }
+    Backup::Unresolved { reason: format!("{reason}{}", files.hint(name)) }
 }
 
 /// A map read back from the module's resources, with each key's source from the configuration
 /// when it is given: the rendering shows the value the module received, the configuration where it
 /// was written — a literal in main.tf is a hardcoded credential (EB110) however the plan renders it.
 /// A value the module changed on the way (the rendering differs) keeps the rendering's source.
-fn with_configuration_sources(b: Backup, files: &Files) -> Backup {
-    let Some(Backup::Keys(written)) = files.backup(BACKUP) else { return b };
+fn with_configuration_sources(b: Backup, written: Option<Backup>) -> Backup {
+    let Some(Backup::Keys(written)) = written else { return b };
     let Backup::Keys(mut rendered) = b else { return b };
     for (k, w) in written {
         let Some(r) = rendered.get_mut(&k) else { continue };
@@ -187,13 +360,23 @@ fn carrier_reason(evidence: &[(String, Evidence)]) -> Option<String> {
     Some(format!("the module renders it into {at}, which is unknown until apply"))
 }
 
-pub(super) fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evidence)]) -> Result<Token, Error> {
+pub(super) fn resolve_token(
+    plan: &Plan,
+    files: &Files,
+    evidence: &[(String, Evidence)],
+    profile: &Profile,
+) -> Result<Token, Error> {
     let call = files.call();
-    let input = call_input(plan, &call.chain, TOKEN)?;
+    let evidence = if profile.reads_rendered() { evidence } else { &[] };
+    // A module without a token input always makes its own.
+    let Some(name) = profile.token.input.as_deref() else {
+        return Ok(Token { state: TokenState::NotSet, references: Vec::new(), regenerated_by: None });
+    };
+    let input = call_input(plan, &call.chain, name)?;
     let references = call
         .chain
         .last()
-        .and_then(|c| c.expressions.get(TOKEN))
+        .and_then(|c| c.expressions.get(name))
         .and_then(|raw| Expression::read(raw))
         .map(|e| e.references)
         .unwrap_or_default();
@@ -224,10 +407,10 @@ pub(super) fn resolve_token(plan: &Plan, files: &Files, evidence: &[(String, Evi
         Input::Default(Json::String(s)) => inferred(s, Provenance::Configuration),
         _ => {
             let state = rendered.map(|(v, prov)| resolved(v.map(Value::Known).unwrap_or(Value::Unknown), prov));
-            state.or_else(|| files.token(TOKEN)).unwrap_or_else(|| {
+            state.or_else(|| files.token(name)).unwrap_or_else(|| {
                 let reason =
                     carrier_reason(evidence).unwrap_or_else(|| "no resource of the module shows its value".into());
-                TokenState::Unresolved { reason: format!("{reason}{}", files.hint(TOKEN)) }
+                TokenState::Unresolved { reason: format!("{reason}{}", files.hint(name)) }
             })
         }
     };

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::calls::{ClusterCall, BACKUP};
+use super::calls::ClusterCall;
 use crate::catalogue::is_secret_key;
 use crate::config::eval::{module_string, Found, Origin, Unknown};
 use crate::config::{Configuration, Evaluated, Pos};
@@ -16,7 +16,9 @@ pub(super) struct Files<'x, 'p, 'a> {
     plan: &'x Plan<'a>,
     config: &'x Configuration,
     call: &'x ClusterCall<'p, 'a>,
-    evaluated: Option<Evaluated>,
+    /// Each of the profile's inputs evaluated, in the profile's order (the first one's also gives
+    /// the token and the module block); empty when the files do not hold the call.
+    evaluated: Vec<(String, Evaluated)>,
 }
 
 /// Plan JSON does not record the workspace, and guessing "default" would check another stack's
@@ -37,18 +39,21 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         deleted: bool,
     ) -> Result<Self, Error> {
         // An instance this plan deletes is no longer in the configuration (a removed for_each key).
+        #[allow(unused_mut)] // filled only by the build with the configuration reader
+        let mut evaluated = Vec::new();
         #[cfg(feature = "config")]
-        let evaluated = if config.given && !deleted {
-            config.evaluate(plan, &call.path, steps, &[BACKUP, super::calls::TOKEN])?
-        } else {
-            None
-        };
+        if config.given && !deleted {
+            let token = call.profile.token.input.as_deref().unwrap_or("");
+            for input in call.profile.input_names() {
+                match config.evaluate(plan, &call.path, steps, &[input, token])? {
+                    Some(e) => evaluated.push((input.to_string(), e)),
+                    None => break,
+                }
+            }
+        }
         // A build without the reader never has a configuration (Options refuses one).
         #[cfg(not(feature = "config"))]
-        let evaluated = {
-            let _ = (steps, deleted);
-            None
-        };
+        let _ = (steps, deleted);
         Ok(Files { plan, config, call, evaluated })
     }
 
@@ -59,26 +64,34 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
     /// Where findings about keys that are absent point: the `etcd_backup` argument, else the
     /// cluster's module block, when the files hold it.
     pub(super) fn block(&self) -> Option<Pos> {
-        self.evaluated.as_ref().map(|e| e.backup_at.clone().unwrap_or_else(|| e.block.clone()))
+        self.first().map(|e| e.backup_at.clone().unwrap_or_else(|| e.block.clone()))
+    }
+
+    fn first(&self) -> Option<&Evaluated> {
+        self.evaluated.first().map(|(_, e)| e)
+    }
+
+    fn of(&self, name: &str) -> Option<&Evaluated> {
+        self.evaluated.iter().find(|(n, _)| n == name).map(|(_, e)| e)
     }
 
     /// Where findings about the token point: the `cluster_token` argument, else the module block.
     pub(super) fn token_at(&self) -> Option<Pos> {
-        self.evaluated.as_ref().map(|e| e.token_at.clone().unwrap_or_else(|| e.block.clone()))
+        self.first().map(|e| e.token_at.clone().unwrap_or_else(|| e.block.clone()))
     }
 
-    /// Whether the files hold an expression for the cluster call's input.
+    /// Whether the files hold an expression for the cluster call's input (a settings input, or
+    /// the profile's token input).
     pub(super) fn has(&self, name: &str) -> bool {
-        match &self.evaluated {
-            Some(e) if name == BACKUP => e.backup.is_some(),
-            Some(e) => e.token.is_some(),
-            None => false,
+        if self.call.profile.token.input.as_deref() == Some(name) {
+            return self.first().is_some_and(|e| e.token.is_some());
         }
+        self.of(name).is_some_and(|e| e.backup.is_some())
     }
 
     /// Appended to an unresolved reason: whether, and how, `--config` would resolve it.
     pub(super) fn hint(&self, name: &str) -> &'static str {
-        match (self.config.given, self.evaluated.is_some(), self.has(name)) {
+        match (self.config.given, !self.evaluated.is_empty(), self.has(name)) {
             (true, _, true) => {
                 "; the configuration files do not tell it either (it depends on values known only at apply)"
             }
@@ -93,10 +106,17 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
 
     /// Why values the files give are unknown, where the plan cannot tell it.
     pub(super) fn notes(&self) -> Vec<String> {
-        let Some(e) = &self.evaluated else { return Vec::new() };
-        let keys = e.backup.iter().flatten().flat_map(|m| m.iter().map(|(k, f)| (k.as_str(), f)));
+        let Some(e) = self.first() else { return Vec::new() };
+        let token = self.call.profile.token.input.as_deref().unwrap_or("token");
+        let keys = self
+            .evaluated
+            .iter()
+            .flat_map(|(_, e)| e.backup.iter().flatten())
+            .flat_map(|m| m.iter().map(|(k, f)| (k.as_str(), f)));
+        let wholes = self.evaluated.iter().filter_map(|(n, e)| e.whole.as_ref().map(|f| (n.as_str(), f)));
         let names: Vec<&str> = keys
-            .chain(e.token.iter().map(|f| (super::calls::TOKEN, f)))
+            .chain(wholes)
+            .chain(e.token.iter().map(|f| (token, f)))
             .filter(|(_, f)| f.unknown == Some(Unknown::Workspace))
             .map(|(k, _)| k)
             .collect();
@@ -126,9 +146,26 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         Resolved { value, provenance, sensitive: f.sensitive || is_secret_key(key) }
     }
 
-    /// The cluster call's map input as the files tell it.
-    pub(super) fn backup(&self, _name: &str) -> Option<Backup> {
-        let e = self.evaluated.as_ref()?;
+    /// A settings input evaluated whole (a `yaml` or `flags` input): its text, or unknown.
+    pub(super) fn whole(&self, name: &str) -> Option<Resolved> {
+        let f = self.of(name)?.whole.as_ref()?;
+        let text = match &f.value {
+            Some(hcl::Value::String(s)) => Some(s.clone()),
+            Some(hcl::Value::Array(a)) => {
+                let parts: Option<Vec<String>> = a.iter().map(|v| v.as_str().map(str::to_string)).collect();
+                Some(parts?.join("\n"))
+            }
+            Some(_) => return None,
+            None => None,
+        };
+        let mut r = self.resolved(f, name);
+        r.value = text.map(Value::Known).unwrap_or(Value::Unknown);
+        Some(r)
+    }
+
+    /// A settings input as the files tell it, key by key as the module names them.
+    pub(super) fn backup(&self, name: &str) -> Option<Backup> {
+        let e = self.of(name)?;
         let keys = e.backup.as_ref()?.as_ref()?;
         if keys.is_empty() {
             return Some(Backup::NotSet { provenance: Some(provenance_at(&e.block)) });
@@ -140,7 +177,7 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
 
     /// The cluster call's token as the files tell it.
     pub(super) fn token(&self, name: &str) -> Option<TokenState> {
-        let f = self.evaluated.as_ref()?.token.as_ref()?;
+        let f = self.first()?.token.as_ref()?;
         if matches!(f.value, Some(hcl::Value::Null)) {
             return Some(TokenState::NotSet);
         }

@@ -139,6 +139,7 @@ pub(super) fn regenerating_resource(
     // From the root down the chain of calls to the module that makes the cluster call.
     let chain = &call.chain;
     let root = RefScope { config: &plan.configuration, address: String::new(), call: None };
+    let token = call.profile.token.input.as_deref();
     let found = {
         fn down<'s, 'a>(
             index: &ModuleIndex,
@@ -146,10 +147,11 @@ pub(super) fn regenerating_resource(
             chain: &'s [&'s ModuleCall<'a>],
             steps: &[Step],
             level: usize,
+            token: Option<&str>,
         ) -> Option<String> {
             let last = chain.len() - 1;
             if level == last {
-                let refs = references_of(chain[last].expressions.get(super::calls::TOKEN).copied());
+                let refs = token.map(|t| references_of(chain[last].expressions.get(t).copied())).unwrap_or_default();
                 return regenerated_in(index, scope, &refs, 0);
             }
             let inner = RefScope {
@@ -157,14 +159,22 @@ pub(super) fn regenerating_resource(
                 address: address::render(&steps[..=level]),
                 call: Some((chain[level], scope)),
             };
-            down(index, &inner, chain, steps, level + 1)
+            down(index, &inner, chain, steps, level + 1, token)
         }
-        down(index, &root, chain, steps, 0)
+        down(index, &root, chain, steps, 0, token)
     };
     if found.is_some() {
         return found;
     }
     if matches!(state, TokenState::NotSet) && matches!(action, Action::Create | Action::Replace) {
+        // The profile's own generator (`random_password.k3s_token`), else any generator it creates.
+        if let Some(r) = &call.profile.token.resource {
+            let at = format!("{}.{r}", address::render(steps));
+            if let Some(rc) = res.changes.iter().find(|rc| rc.address == at && creates_or_replaces(&rc.change.actions))
+            {
+                return Some(rc.address.to_string());
+            }
+        }
         return res
             .changes
             .iter()

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::address::{self, Step};
 use crate::config::Configuration as Config;
 use crate::error::Error;
-use crate::model::{Action, Backup, Cluster, Token, TokenState};
+use crate::model::{Action, Backup, Cluster, ReadBy, Token, TokenState};
 use crate::plan::{Kind, Plan};
 
 mod calls;
@@ -18,9 +18,10 @@ mod decide;
 mod files;
 mod gather;
 mod inputs;
+mod unread;
 
 use calls::{cluster_calls, instance_order, is_delete, ClusterCall, InstanceResources, ModuleIndex};
-use decide::{resolve_backup, resolve_token};
+use decide::{resolve_settings, resolve_token};
 use files::Files;
 use gather::{instance_action, prior_values, regenerating_resource, rendered_evidence};
 
@@ -41,7 +42,7 @@ fn check_belongs(plan: &Plan, config: &Config) -> Result<(), Error> {
     }
     // Every literal both write is the same (another stack's directory has other names in it).
     #[cfg(feature = "config")]
-    if let Some(why) = config.contradiction(plan, &plan.configuration.module_calls, &[calls::BACKUP], &mut Vec::new()) {
+    if let Some(why) = config.contradiction(plan, &plan.configuration.module_calls, &["etcd_backup"], &mut Vec::new()) {
         return mismatch(why);
     }
     // The plan records a value for every variable the root module declares.
@@ -57,12 +58,14 @@ fn check_belongs(plan: &Plan, config: &Config) -> Result<(), Error> {
     Ok(())
 }
 
-pub fn clusters(plan: &Plan, config: &Config) -> Result<Vec<Cluster>, Error> {
+/// The clusters of a plan: every instance of every module call a profile reads, the clusters a
+/// deleted call left behind, and what carries etcd S3 settings but no profile reads (EB004).
+pub fn clusters(plan: &Plan, config: &Config, profiles: &crate::profiles::Profiles) -> Result<Vec<Cluster>, Error> {
     if config.given && plan.kind == Kind::Plan {
         check_belongs(plan, config)?;
     }
     let mut calls = Vec::new();
-    cluster_calls(&plan.configuration, &mut Vec::new(), &mut Vec::new(), &mut calls);
+    cluster_calls(&plan.configuration, profiles, &mut Vec::new(), &mut Vec::new(), &mut calls);
     let index = ModuleIndex::new(plan);
     // Every module instance the plan's resources are in, by the call path it instantiates
     // (`["region", "k8s"]`), with each of its ancestors: one pass over the modules, not one per call.
@@ -95,6 +98,10 @@ pub fn clusters(plan: &Plan, config: &Config) -> Result<Vec<Cluster>, Error> {
     }
     let known: Vec<String> = out.iter().map(|c| c.address.clone()).collect();
     out.extend(discovered(plan, &index, &known)?);
+    if plan.kind == Kind::Plan {
+        let read: BTreeSet<Vec<String>> = calls.iter().map(|c| c.path.clone()).collect();
+        out.extend(unread::unread(plan, &index, profiles, &read)?);
+    }
     Ok(out)
 }
 
@@ -151,6 +158,7 @@ fn discovered(plan: &Plan, index: &ModuleIndex, known: &[String]) -> Result<Vec<
             ),
         };
         out.push(Cluster {
+            read_by: ReadBy::Evidence,
             plan: plan.name.clone(),
             stack: plan.stack.clone(),
             address: module.to_string(),
@@ -188,11 +196,12 @@ fn resolve_instance(
     let action = instance_action(&res);
     let evidence = rendered_evidence(plan, &res)?;
     let files = Files::new(plan, config, call, steps, action == Action::Delete)?;
-    let backup = resolve_backup(plan, &files, &evidence)?;
-    let mut token = resolve_token(plan, &files, &evidence)?;
+    let backup = resolve_settings(plan, &files, &evidence, &call.profile)?;
+    let mut token = resolve_token(plan, &files, &evidence, &call.profile)?;
     token.regenerated_by = regenerating_resource(plan, index, call, steps, &res, action, &token.state);
     let prior = prior_values(plan, &res)?;
     Ok(Cluster {
+        read_by: ReadBy::Profile(call.profile.clone()),
         plan: plan.name.clone(),
         stack: plan.stack.clone(),
         address,

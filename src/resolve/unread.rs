@@ -1,0 +1,204 @@
+//! Fail closed on clusters no profile reads (EB004): a module call that passes etcd S3 settings,
+//! or a resource that shows them, outside every cluster a profile read. The gate cannot check
+//! what it cannot read, so such a thing is a cluster of its own, read by nobody.
+
+use std::collections::BTreeSet;
+
+use super::calls::{profile_for, ModuleIndex};
+use super::gather::extract;
+use super::gather::instance_action;
+use crate::address;
+use crate::error::Error;
+use crate::evidence::MapEvidence;
+use crate::model::{Action, Backup, Cluster, ReadBy, Token, TokenState};
+use crate::plan::{Expression, ModuleConfig, Plan};
+use crate::profiles::Profiles;
+
+/// Whether text mentions an etcd S3 setting (`etcd-s3-bucket`, `etcd_s3_backup`).
+fn mentions(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.windows(7).any(|w| w.eq_ignore_ascii_case(b"etcd-s3") || w.eq_ignore_ascii_case(b"etcd_s3"))
+}
+
+/// A cheap look at a resource's raw values before reading them: plain text naming etcd, gzip in
+/// base64 (`H4sI`), or "etcd" in base64 at any of its three alignments. Unrelated resources —
+/// most of a fleet's plan — are not parsed.
+fn may_carry(raw: &str) -> bool {
+    const NEEDLES: &[&str] = &["etcd", "H4sI", "ZXRjZ", "V0Y2", "ldGNk"];
+    NEEDLES.iter().any(|n| raw.contains(n))
+}
+
+/// Where a call carries settings: an input named for them, a literal holding them, or a root
+/// variable (passed as it is) whose value holds them.
+fn carried_by(plan: &Plan, call: &crate::plan::ModuleCall, top: bool) -> Option<String> {
+    for (name, raw) in &call.expressions {
+        if mentions(name) {
+            return Some(format!("its input {name}"));
+        }
+        let Some(e) = Expression::read(raw) else { continue };
+        if e.constant_value.as_ref().is_some_and(|c| mentions(&c.to_string())) {
+            return Some(format!("the literal value of its input {name}"));
+        }
+        if let (true, [only]) = (top, e.references.as_slice()) {
+            let var = only.strip_prefix("var.").filter(|v| !v.contains(['.', '[']));
+            if var.and_then(|v| plan.variables.get(v)).is_some_and(|raw| mentions(raw.get())) {
+                return Some(format!("its input {name} (from {only})"));
+            }
+        }
+    }
+    None
+}
+
+fn nobody(plan: &Plan, address: String, source: String, seen: String, action: Action) -> Cluster {
+    let reason = format!("no module profile reads it; etcd S3 settings seen in {seen}");
+    Cluster {
+        read_by: ReadBy::Nobody { source, seen },
+        plan: plan.name.clone(),
+        stack: plan.stack.clone(),
+        address,
+        action,
+        backup: Backup::Unresolved { reason: reason.clone() },
+        token: Token { state: TokenState::Unresolved { reason }, references: Vec::new(), regenerated_by: None },
+        prior: Default::default(),
+        predecessors: Vec::new(),
+        block: None,
+        token_at: None,
+        notes: Vec::new(),
+        location: Default::default(),
+    }
+}
+
+/// The call paths (`["platform", "k3s"]`) of every module call that carries settings but that no
+/// profile reads, outside the clusters `read` (their call paths) and their wrappers.
+fn unread_calls(
+    plan: &Plan,
+    m: &ModuleConfig,
+    profiles: &Profiles,
+    read: &BTreeSet<Vec<String>>,
+    path: &mut Vec<String>,
+    out: &mut Vec<(Vec<String>, String, String)>,
+) {
+    for (name, call) in &m.module_calls {
+        path.push(name.clone());
+        let inside_read = read.contains(path.as_slice());
+        let wraps_read = read.iter().any(|r| r.len() > path.len() && r.starts_with(path));
+        if !inside_read {
+            let seen = if wraps_read || profile_for(call, profiles).is_some() {
+                None
+            } else {
+                carried_by(plan, call, path.len() == 1)
+            };
+            match seen {
+                Some(seen) => {
+                    let source = call.source_text().unwrap_or_else(|| "(no source)".into());
+                    out.push((path.clone(), source, seen));
+                }
+                None => unread_calls(plan, &call.module, profiles, read, path, out),
+            }
+        }
+        path.pop();
+    }
+}
+
+/// The source of the module call at `names`, for a message.
+fn source_of(plan: &Plan, names: &[String]) -> Option<String> {
+    let mut m = &plan.configuration;
+    let mut source = None;
+    for n in names {
+        let call = m.module_calls.get(n)?;
+        source = call.source_text();
+        m = &call.module;
+    }
+    source
+}
+
+/// Every cluster no profile reads. `read` holds the call paths of the clusters profiles read.
+pub(super) fn unread(
+    plan: &Plan,
+    index: &ModuleIndex,
+    profiles: &Profiles,
+    read: &BTreeSet<Vec<String>>,
+) -> Result<Vec<Cluster>, Error> {
+    let mut calls = Vec::new();
+    unread_calls(plan, &plan.configuration, profiles, read, &mut Vec::new(), &mut calls);
+    let names_of =
+        |module: &str| -> Vec<String> { address::module_steps(module).into_iter().map(|s| s.name).collect() };
+    let covered = |names: &[String]| {
+        read.iter().chain(calls.iter().map(|(p, _, _)| p)).any(|p| names.len() >= p.len() && names.starts_with(p))
+    };
+    let mut out = Vec::new();
+    for (path, source, seen) in &calls {
+        let rendered = format!("module.{}", path.join(".module."));
+        let changes: Vec<_> = index
+            .changes
+            .iter()
+            .filter(|(m, _)| names_of(m).starts_with(path))
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
+        let res = super::calls::InstanceResources { changes, planned: Vec::new(), prior: Vec::new() };
+        let action = instance_action(&res);
+        out.push(nobody(plan, rendered, source.clone(), seen.clone(), action));
+    }
+    // Resources outside every cluster that show settings: at the root, or in a module no profile
+    // reads. Their after values (or planned values, for plans without changes).
+    let mut seen_at: BTreeSet<String> = BTreeSet::new();
+    let values = index
+        .changes
+        .iter()
+        .flat_map(|(m, rcs)| {
+            rcs.iter().filter(|rc| !super::calls::is_delete(rc)).map(move |rc| {
+                (*m, rc.address.to_string(), rc.change.after, rc.change.after_unknown, rc.change.after_sensitive)
+            })
+        })
+        .chain(if index.changes.is_empty() {
+            Box::new(index.planned.iter().flat_map(|(m, rs)| {
+                rs.iter().map(move |r| (*m, r.address.clone(), r.values, None, r.sensitive_values))
+            })) as Box<dyn Iterator<Item = _>>
+        } else {
+            Box::new(std::iter::empty())
+        });
+    for (module, resource, after, unknown, sensitive) in values {
+        if covered(&names_of(module)) || !after.is_some_and(|a| may_carry(a.get())) {
+            continue;
+        }
+        let ev = extract(plan, &resource, (after, "after"), unknown, (sensitive, "after_sensitive"))?;
+        let shows = matches!(&ev.backup, Some((MapEvidence::Keys(k), _)) if k.keys().any(|k| k.starts_with("s3")));
+        if !shows {
+            continue;
+        }
+        let (address, source) = if module.is_empty() {
+            let kind = resource.split('.').next().unwrap_or("").to_string();
+            (resource.clone(), format!("resource type {kind}"))
+        } else {
+            let src = source_of(plan, &names_of(module)).unwrap_or_else(|| "(no source)".into());
+            (module.to_string(), src)
+        };
+        if seen_at.insert(address.clone()) {
+            let at = ev.backup.as_ref().map(|(_, l)| l.attribute.clone()).unwrap_or_default();
+            out.push(nobody(plan, address, source, format!("{resource}.{at}"), Action::Create));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine;
+
+    #[test]
+    fn the_look_before_reading_sees_etcd_in_any_base64_alignment_and_gzip() {
+        for pad in ["", "a", "ab"] {
+            let b = base64::engine::general_purpose::STANDARD.encode(format!("{pad}--etcd-s3-bucket=x"));
+            assert!(may_carry(&b), "{pad:?}: {b}");
+        }
+        assert!(may_carry("H4sIAAAAAAAA"));
+        assert!(!may_carry("ami-0123456789abcdef0 m5.large"));
+    }
+
+    #[test]
+    fn settings_are_mentioned_in_either_spelling() {
+        assert!(mentions("{\"etcd-s3-bucket\":\"b\"}") && mentions("etcd_s3_backup") && mentions("ETCD_S3"));
+        assert!(!mentions("etcd-snapshot-retention"));
+    }
+}
