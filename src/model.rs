@@ -257,6 +257,21 @@ impl Cluster {
         !matches!(self.read_by, ReadBy::Nobody { .. })
     }
 
+    /// The input that carries the settings, as the module names it (`etcd_backup`,
+    /// `etcd_s3_backup`): what messages point the user at.
+    pub fn settings_input(&self) -> &str {
+        self.profile().and_then(|p| p.inputs.first()).map(|i| i.name.as_str()).unwrap_or("etcd_backup")
+    }
+
+    /// A setting as the user writes it in that input (`s3-bucket` in zcompute-k8s's
+    /// `etcd_backup`, `etcd-s3-bucket` in kube-hetzner's `etcd_s3_backup`).
+    pub fn written(&self, key: &str) -> String {
+        match self.profile().and_then(|p| p.inputs.first()) {
+            Some(i) => i.form.written(key),
+            None => key.to_string(),
+        }
+    }
+
     /// A setting the module applies when the key is absent (its profile's `defaults`).
     pub fn module_default(&self, key: &str) -> Option<&str> {
         self.profile().and_then(|p| p.defaults.get(key)).map(String::as_str)

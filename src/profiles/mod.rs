@@ -74,6 +74,22 @@ impl Form {
         }
     }
 
+    /// A setting as the user writes it in an input of this form: `s3-bucket`, `etcd-s3-bucket`,
+    /// `--etcd-s3-bucket`, or the object's own field name.
+    pub fn written(&self, key: &str) -> String {
+        let flag = if key == "cluster-reset-restore-path" { key.to_string() } else { format!("etcd-{key}") };
+        match self {
+            Form::KeyMap => key.to_string(),
+            Form::FlagMap | Form::Yaml => flag,
+            Form::Flags => format!("--{flag}"),
+            Form::Object(fields) => fields
+                .iter()
+                .find(|(_, k)| k.as_str() == key)
+                .map(|(f, _)| f.clone())
+                .unwrap_or_else(|| key.to_string()),
+        }
+    }
+
     /// Whether the input is a map (read key by key) rather than text.
     pub fn is_map(&self) -> bool {
         matches!(self, Form::KeyMap | Form::FlagMap | Form::Object(_))

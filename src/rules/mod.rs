@@ -42,6 +42,7 @@ macro_rules! registry {
 registry![
     eb002_config_unresolved,
     eb003_backup_not_configured,
+    eb004_cluster_not_read,
     eb101_required_key_missing,
     eb102_s3_not_enabled,
     eb103_unknown_key,
@@ -152,6 +153,8 @@ impl Default for Context {
 pub enum Check {
     /// Looks at one cluster at a time.
     Cluster(fn(&Cluster, &Context) -> Vec<Draft>),
+    /// Looks at the clusters no profile reads (EB004): the only rule that sees them.
+    NotRead(fn(&Cluster) -> Vec<Draft>),
     /// Compares clusters across every plan evaluated together.
     Fleet(fn(&[Cluster], &Context) -> Vec<Draft>),
 }
@@ -192,6 +195,10 @@ pub fn run(clusters: &[Cluster], severities: &Severities, ctx: &Context) -> Vec<
     let positions: std::collections::HashMap<(&str, &str), usize> =
         clusters.iter().enumerate().rev().map(|(i, c)| ((c.plan.as_str(), c.address.as_str()), i)).collect();
     let index_of = |d: &Draft| positions.get(&(d.plan.as_str(), d.cluster.as_str())).copied().unwrap_or(usize::MAX);
+    // What a profile read: what the fleet rules compare (a copy only when some cluster is unread).
+    let all_read = clusters.iter().all(Cluster::is_read);
+    let read: Vec<Cluster> =
+        if all_read { Vec::new() } else { clusters.iter().filter(|c| c.is_read()).cloned().collect() };
     for rule in all() {
         if severities.overridden(rule) == Some(Severity::Off) {
             continue;
@@ -201,9 +208,13 @@ pub fn run(clusters: &[Cluster], severities: &Severities, ctx: &Context) -> Vec<
             // configured any more: no rule about its configuration or its restore applies. What
             // it leaves behind is evidence for the fleet rules and for its successors (lineage).
             Check::Cluster(f) => {
-                clusters.iter().filter(|c| c.action != Action::Delete).flat_map(|c| f(c, ctx)).collect()
+                clusters.iter().filter(|c| c.action != Action::Delete && c.is_read()).flat_map(|c| f(c, ctx)).collect()
             }
-            Check::Fleet(f) => f(clusters, ctx),
+            Check::NotRead(f) => {
+                clusters.iter().filter(|c| c.action != Action::Delete && !c.is_read()).flat_map(f).collect()
+            }
+            Check::Fleet(f) if all_read => f(clusters, ctx),
+            Check::Fleet(f) => f(&read, ctx),
         };
         for d in drafts {
             let sev = severities.overridden(rule).or(d.severity).unwrap_or(rule.default);
@@ -300,6 +311,7 @@ pub(crate) mod table {
             adjust(&mut cs);
             let drafts: Vec<Draft> = match rule.check {
                 Check::Cluster(f) => cs.iter().flat_map(|c| f(c, ctx)).collect(),
+                Check::NotRead(f) => cs.iter().flat_map(f).collect(),
                 Check::Fleet(f) => f(&cs, ctx),
             };
             let got: Vec<(usize, String, &str)> = drafts
