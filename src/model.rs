@@ -263,6 +263,24 @@ impl Cluster {
         self.profile().and_then(|p| p.inputs.first()).map(|i| i.name.as_str()).unwrap_or("etcd_backup")
     }
 
+    /// The input that carries the cluster token (`cluster_token`, `k3s_token`).
+    pub fn token_input(&self) -> &str {
+        match &self.read_by {
+            ReadBy::Profile(p) => p.token.input.as_deref().unwrap_or("token"),
+            _ => "cluster_token",
+        }
+    }
+
+    /// Whether `key` is a module key (`autorestore`) this cluster's module does not take: for it,
+    /// an unknown key like any other.
+    pub fn foreign_module_key(&self, key: &str) -> bool {
+        let module_key = crate::catalogue::key(key).is_some_and(|k| k.module);
+        module_key
+            && self
+                .profile()
+                .is_some_and(|p| !p.module_keys.iter().any(|m| m == key) && key != "cluster-reset-restore-path")
+    }
+
     /// A setting as the user writes it in that input (`s3-bucket` in zcompute-k8s's
     /// `etcd_backup`, `etcd-s3-bucket` in kube-hetzner's `etcd_s3_backup`).
     pub fn written(&self, key: &str) -> String {

@@ -37,15 +37,16 @@ etcd_backup = {
 
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     let mut out = Vec::new();
-    let draft = |key: Option<&str>, message: String, remediation: &str| Draft::new(c, key, message, remediation);
+    let draft = |key: Option<&str>, message: String, remediation: String| Draft::new(c, key, message, remediation);
+    let input = c.settings_input();
     match &c.backup {
         Backup::Unresolved { reason } => out.push(draft(
-            Some("etcd_backup"),
-            format!("{}: the keys of etcd_backup cannot be resolved from the plan: {reason}; none of its keys is checked", c.address),
+            Some(input),
+            format!("{}: the keys of {input} cannot be resolved from the plan: {reason}; none of its keys is checked", c.address),
             if reason.contains("--config DIR") {
-                "run the check with --config pointing at the root module's directory (the .tf files), or pass etcd_backup from root variables"
+                format!("run the check with --config pointing at the root module's directory (the .tf files), or pass {input} from root variables")
             } else {
-                "pass etcd_backup as literals or root variables, or plan again once the values it depends on exist"
+                format!("pass {input} as literals or root variables, or plan again once the values it depends on exist")
             },
         )),
         Backup::Keys(keys) => {
@@ -56,14 +57,14 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
                 if c.notes.is_empty() {
                     out.push(draft(
                         Some(&list),
-                        format!("{}: etcd_backup key(s) {list} are unknown until apply and are not checked", c.address),
-                        "make these values known at plan time (literals or root variables), or plan again after the resources they come from exist",
+                        format!("{}: {input} key(s) {list} are unknown until apply and are not checked", c.address),
+                        "make these values known at plan time (literals or root variables), or plan again after the resources they come from exist".into(),
                     ));
                 } else {
                     out.push(draft(
                         Some(&list),
-                        format!("{}: etcd_backup key(s) {list} are unknown and are not checked: {}", c.address, c.notes.join("; ")),
-                        "pass the workspace the plan was made in with --workspace NAME (options.workspace in JS)",
+                        format!("{}: {input} key(s) {list} are unknown and are not checked: {}", c.address, c.notes.join("; ")),
+                        "pass the workspace the plan was made in with --workspace NAME (options.workspace in JS)".into(),
                     ));
                 }
             }
@@ -71,10 +72,11 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
         Backup::NotSet { .. } => {}
     }
     if let TokenState::Unresolved { reason } = &c.token.state {
+        let token = c.token_input();
         out.push(draft(
-            Some("cluster_token"),
-            format!("{}: cluster_token cannot be resolved from the plan: {reason}", c.address),
-            "pass cluster_token from a root variable so the plan records it",
+            Some(token),
+            format!("{}: {token} cannot be resolved from the plan: {reason}", c.address),
+            format!("pass {token} from a root variable so the plan records it"),
         ));
     }
     out

@@ -38,15 +38,22 @@ etcd_backup = {
 
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     match &c.backup {
-        Backup::NotSet { .. } => vec![Draft::new(
-            c,
-            Some("etcd_backup"),
-            format!(
-                "{}: etcd_backup is not set, so etcd snapshots never leave the nodes and a recreated cluster has nothing to restore",
-                c.address
-            ),
-            "set etcd_backup with s3 = \"true\", s3-endpoint, s3-bucket, s3-folder, s3-access-key, s3-secret-key and s3-region",
-        )],
+        Backup::NotSet { .. } => {
+            let input = c.settings_input();
+            let keys: Vec<String> = ["s3", "s3-endpoint", "s3-bucket", "s3-folder", "s3-access-key", "s3-secret-key", "s3-region"]
+                .iter()
+                .map(|k| c.written(k))
+                .collect();
+            vec![Draft::new(
+                c,
+                Some(input),
+                format!(
+                    "{}: {input} is not set, so etcd snapshots never leave the nodes and a recreated cluster has nothing to restore",
+                    c.address
+                ),
+                format!("set {input} with {}", keys.join(", ")),
+            )]
+        }
         _ => vec![],
     }
 }

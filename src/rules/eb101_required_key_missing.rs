@@ -62,10 +62,12 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
                 c,
                 Some(k),
                 format!(
-                    "{}: required key {k} is missing from etcd_backup; k3s writes no snapshot to S3 without it and a restore would find nothing",
-                    c.address
+                    "{}: required key {} is missing from {}; k3s writes no snapshot to S3 without it and a restore would find nothing",
+                    c.address,
+                    c.written(k),
+                    c.settings_input()
                 ),
-                format!("add {} to etcd_backup", example(k)),
+                format!("add {} to {}", example(k).replacen(k, &c.written(k), 1), c.settings_input()),
             )
         })
         .collect()

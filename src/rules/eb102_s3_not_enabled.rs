@@ -47,7 +47,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
                 c.address,
                 shown(r)
             ),
-            "set s3 = \"true\" in etcd_backup",
+            format!("set {} = \"true\" in {}", c.written("s3"), c.settings_input()),
         )],
         _ => vec![],
     }

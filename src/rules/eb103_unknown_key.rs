@@ -57,7 +57,7 @@ pub fn nearest(key: &str) -> Option<&'static str> {
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     let Backup::Keys(keys) = &c.backup else { return vec![] };
     keys.keys()
-        .filter(|k| catalogue::key(k).is_none())
+        .filter(|k| catalogue::key(k).is_none() || c.foreign_module_key(k))
         .map(|k| {
             let (hint, fix) = match nearest(k) {
                 Some(n) => (format!("; did you mean {n}?"), format!("rename {k} to {n}")),
@@ -72,8 +72,10 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
                 c,
                 Some(k),
                 format!(
-                    "{}: unknown key {k} in etcd_backup: k3s skips it with only a warning, so it does nothing{hint}",
-                    c.address
+                    "{}: unknown key {} in {}: k3s skips it with only a warning, so it does nothing{hint}",
+                    c.address,
+                    c.written(k),
+                    c.settings_input()
                 ),
                 fix,
             )

@@ -42,6 +42,8 @@ cluster_token = var.cluster_token   # the same value the snapshots were written 
 };
 
 fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
+    // The input\'s name (`k3s_token`), never its value.
+    let input = c.token_input();
     if !settings::restore_may_happen(c) {
         return vec![];
     }
@@ -63,9 +65,9 @@ fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
         };
         out.push(Draft::new(
             c,
-            Some("cluster_token"),
+            Some(c.token_input()),
             format!(
-                "{}: {restore} and cluster_token differs from {whose}; the snapshots were encrypted with the old one and a restore fails with \"bootstrap data already found and encrypted with different token\"",
+                "{}: {restore} and {input} differs from {whose}; the snapshots were encrypted with the old one and a restore fails with \"bootstrap data already found and encrypted with different token\"",
                 c.address
             ),
             fix,
@@ -76,9 +78,9 @@ fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
             if *recorded != fingerprint::of(loc, token) {
                 out.push(Draft::new(
                     c,
-                    Some("cluster_token"),
+                    Some(c.token_input()),
                     format!(
-                        "{}: {restore} and cluster_token does not match the baseline fingerprint recorded for {}; the snapshots there were written with another token and a restore cannot decrypt them",
+                        "{}: {restore} and {input} does not match the baseline fingerprint recorded for {}; the snapshots there were written with another token and a restore cannot decrypt them",
                         c.address,
                         loc.key()
                     ),

@@ -35,6 +35,8 @@ cluster_token = data.vault_kv_secret_v2.k3s.data["token"]   # was random_passwor
 };
 
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
+    // The input\'s name (`k3s_token`), never its value.
+    let input = c.token_input();
     // The module restores unless `autorestore` says otherwise: unknown counts as on here.
     if settings::restore_enabled(c) == Some(false) {
         return vec![];
@@ -42,9 +44,9 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     let Some(by) = &c.token.regenerated_by else { return vec![] };
     vec![Draft::new(
         c,
-        Some("cluster_token"),
+        Some(c.token_input()),
         format!(
-            "{}: cluster_token comes from {by}, which this plan creates anew, so the restored snapshots (written under the old token) cannot be decrypted",
+            "{}: {input} comes from {by}, which this plan creates anew, so the restored snapshots (written under the old token) cannot be decrypted",
             c.address
         ),
         "take the token from a secret store or a long-lived variable instead of a resource created with the cluster",

@@ -42,6 +42,8 @@ etcd-backup-policy check plan.json --data baseline.json
 };
 
 fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
+    // The input\'s name (`k3s_token`), never its value.
+    let input = c.token_input();
     if !settings::restore_may_happen(c) || c.action == Action::Delete || c.token.regenerated_by.is_some() {
         return vec![];
     }
@@ -50,9 +52,9 @@ fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
         if r.value == Value::Unknown {
             return vec![Draft::new(
                 c,
-                Some("cluster_token"),
+                Some(c.token_input()),
                 format!(
-                    "{}: cluster_token ({}) is unknown until apply and {}, so nothing can confirm that it is the token the snapshots were written with",
+                    "{}: {input} ({}) is unknown until apply and {}, so nothing can confirm that it is the token the snapshots were written with",
                     c.address,
                     r.provenance.describe(),
                     settings::restore_phrase(c)
@@ -67,7 +69,7 @@ fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
         if c.prior.token.as_ref().is_some_and(|t| t.known().is_some()) {
             return vec![Draft::new(
                 c,
-                Some("cluster_token"),
+                Some(c.token_input()),
                 format!(
                     "{}: the prior state shows its token, but after this plan it cannot be told ({reason}) and {}, so nothing confirms that the token stays the one the snapshots were written with",
                     c.address,
@@ -90,7 +92,7 @@ fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
     }
     vec![Draft::new(
         c,
-        Some("cluster_token"),
+        Some(c.token_input()),
         format!(
             "{}: this plan {}s the cluster and {}, and no prior state or baseline confirms that its token is the one its snapshots were written with",
             c.address,
