@@ -69,6 +69,9 @@ pub struct Finding {
     pub plan: String,
     pub message: String,
     pub remediation: String,
+    /// The module profile that read the cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
     /// Where in the configuration (`--config`) the finding points: the key's value, or the
     /// cluster's module block when the key is absent.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -86,8 +89,11 @@ impl Finding {
 pub struct ClusterReport {
     pub address: String,
     pub plan: String,
+    /// The module profile that read it; `null` when none did (EB004) or when only what a deleted
+    /// module call left behind was read.
+    pub profile: Option<String>,
     pub action: &'static str,
-    /// `configured`, `not-set` or `unresolved`.
+    /// `configured`, `not-set`, `unresolved`, or `not-read` (no profile reads it: EB004).
     pub backup: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
@@ -135,6 +141,53 @@ pub struct Summary {
     pub clusters: usize,
     pub deny: usize,
     pub warn: usize,
+    /// Clusters a profile read and this plan keeps: what the rules checked.
+    pub checked: usize,
+    /// `fail` (a denial), `incomplete` (a kept cluster's settings could not be read: none of them
+    /// is checked), `nothing-checked` (no cluster a profile read, or only ones being deleted), or
+    /// `pass`. Exit codes follow denials alone; the verdict says what a pass is worth.
+    pub verdict: &'static str,
+    /// Why the verdict is `incomplete` or `nothing-checked`; empty otherwise.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+impl Summary {
+    /// The verdict as a line begins: `FAIL`, `PASS`, `INCOMPLETE`, `NOTHING CHECKED`.
+    pub fn verdict_word(&self) -> &'static str {
+        match self.verdict {
+            "fail" => "FAIL",
+            "incomplete" => "INCOMPLETE",
+            "nothing-checked" => "NOTHING CHECKED",
+            _ => "PASS",
+        }
+    }
+}
+
+/// What a pass is worth: nothing when no cluster was checked, partial when a kept cluster's
+/// settings could not be read.
+fn verdict(clusters: &[Cluster], deny: usize) -> (&'static str, String, usize) {
+    let kept: Vec<&Cluster> = clusters.iter().filter(|c| c.is_read() && c.action != Action::Delete).collect();
+    let unresolved = kept.iter().filter(|c| matches!(c.backup, Backup::Unresolved { .. })).count();
+    if deny > 0 {
+        return ("fail", String::new(), kept.len());
+    }
+    if kept.is_empty() {
+        let note = if clusters.is_empty() {
+            "no k3s/RKE2 cluster found: nothing was checked".to_string()
+        } else {
+            "every k3s/RKE2 cluster found is being deleted: nothing was checked".to_string()
+        };
+        return ("nothing-checked", note, 0);
+    }
+    if unresolved > 0 {
+        let note = format!(
+            "the settings of {unresolved} of {} cluster(s) cannot be read from the plan, so they are not checked (EB002): give the Terraform configuration (--config DIR)",
+            kept.len()
+        );
+        return ("incomplete", note, kept.len());
+    }
+    ("pass", String::new(), kept.len())
 }
 
 fn key_report(r: &Resolved) -> KeyReport {
@@ -205,8 +258,10 @@ fn cluster_report(c: &Cluster, ctx: &rules::Context) -> ClusterReport {
     ClusterReport {
         address: c.address.clone(),
         plan: c.plan.clone(),
+        profile: c.profile().map(|p| p.name.clone()),
         action: c.action.as_str(),
         backup: match c.backup {
+            _ if !c.is_read() => "not-read",
             Backup::Keys(_) => "configured",
             Backup::NotSet { .. } => "not-set",
             Backup::Unresolved { .. } => "unresolved",
@@ -232,8 +287,9 @@ fn cluster_report(c: &Cluster, ctx: &rules::Context) -> ClusterReport {
 
 /// Where a finding about `key` of `c` points in the configuration.
 fn source_of(c: &Cluster, key: Option<&str>) -> Option<crate::model::Pos> {
+    let token = c.token_input();
     let provenance = key.and_then(|k| match k {
-        "cluster_token" => match &c.token.state {
+        k if k == token => match &c.token.state {
             TokenState::Resolved(r) => Some(&r.provenance),
             _ => None,
         },
@@ -243,7 +299,7 @@ fn source_of(c: &Cluster, key: Option<&str>) -> Option<crate::model::Pos> {
         Some(crate::model::Provenance::ConfigurationFile { file, line, column, .. }) => {
             Some(crate::model::Pos { file: file.clone(), line: *line, column: *column })
         }
-        _ if key == Some("cluster_token") => c.token_at.clone().or_else(|| c.block.clone()),
+        _ if key == Some(token) => c.token_at.clone().or_else(|| c.block.clone()),
         _ => c.block.clone(),
     }
 }
@@ -260,10 +316,11 @@ pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities,
             std::borrow::Cow::Owned(o) => o,
         };
         let d = Draft { message: clean(d.message), remediation: clean(d.remediation), ..d };
-        let source =
-            by_address.get(&(d.plan.as_str(), d.cluster.as_str())).and_then(|c| source_of(c, d.key.as_deref()));
+        let cluster = by_address.get(&(d.plan.as_str(), d.cluster.as_str()));
+        let source = cluster.and_then(|c| source_of(c, d.key.as_deref()));
         findings.push(Finding {
             source,
+            profile: cluster.and_then(|c| c.profile()).map(|p| p.name.clone()),
             rule: rule.id,
             name: rule.name,
             severity: sev.as_str(),
@@ -277,10 +334,19 @@ pub fn build(plans: usize, clusters: &[Cluster], severities: &rules::Severities,
     let lines =
         |s: Severity| findings.iter().filter(|f| f.severity == s.as_str()).map(Finding::line).collect::<Vec<_>>();
     let (deny, warn) = (lines(Severity::Deny), lines(Severity::Warn));
+    let (verdict, note, checked) = verdict(clusters, deny.len());
     Report {
         version: 1,
         tool: Tool { name: TOOL_NAME, version: TOOL_VERSION },
-        summary: Summary { plans, clusters: clusters.len(), deny: deny.len(), warn: warn.len() },
+        summary: Summary {
+            plans,
+            clusters: clusters.len(),
+            deny: deny.len(),
+            warn: warn.len(),
+            checked,
+            verdict,
+            note,
+        },
         deny,
         warn,
         findings,

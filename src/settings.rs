@@ -102,7 +102,8 @@ pub fn restore_may_happen(c: &Cluster) -> bool {
 /// How a message states the restore setting: on, or unknown (counted as on).
 pub fn restore_phrase(c: &Cluster) -> &'static str {
     match restore_enabled(c) {
-        None => "the restore setting is unknown at plan time (counted as on: the module restores unless autorestore is known to be other than \"true\")",
+        None if c.auto_restore() => "the restore setting is unknown at plan time (counted as on: the module restores unless autorestore is known to be other than \"true\")",
+        None => "the restore setting is unknown at plan time (counted as on: a cluster-reset-restore-path may be among the settings that cannot be read)",
         _ => "restore is on",
     }
 }

@@ -36,7 +36,20 @@ pub fn render(r: &Report, fail_on: FailOn) -> String {
     );
     let mut out = String::new();
     if !fails {
-        let _ = writeln!(out, "PASS - {TOOL}: {counts}");
+        // Not a bare PASS when nothing, or not everything, was checked (never a failure pattern).
+        match r.summary.verdict {
+            "nothing-checked" | "incomplete" => {
+                let _ = writeln!(
+                    out,
+                    "PASS ({}) - {TOOL}: {}: {counts}",
+                    r.summary.verdict_word().to_lowercase(),
+                    defuse(&r.summary.note)
+                );
+            }
+            _ => {
+                let _ = writeln!(out, "PASS - {TOOL}: {counts}");
+            }
+        }
         for d in &r.deny {
             let _ = writeln!(out, "DENY - {}", defuse(d));
         }

@@ -47,10 +47,18 @@ pub fn render(r: &Report) -> String {
             "::notice title=etcd-backup-policy::{hidden} more finding(s) not annotated ({errors} deny, {warnings} warn in all); the job summary lists every finding"
         );
     }
+    if !r.summary.note.is_empty() {
+        let cmd = if r.summary.verdict == "incomplete" { "warning" } else { "notice" };
+        let _ = writeln!(s, "::{cmd} title=etcd-backup-policy::{}", data(&r.summary.note));
+    }
     let _ = writeln!(
         s,
-        "etcd-backup-policy: {} plan(s), {} cluster(s): {} deny, {} warn",
-        r.summary.plans, r.summary.clusters, r.summary.deny, r.summary.warn
+        "etcd-backup-policy: {}: {} plan(s), {} cluster(s): {} deny, {} warn",
+        r.summary.verdict_word(),
+        r.summary.plans,
+        r.summary.clusters,
+        r.summary.deny,
+        r.summary.warn
     );
     s
 }

@@ -44,16 +44,20 @@ fn finding_row(r: &Report, f: &Finding) -> String {
 
 pub fn render(r: &Report) -> String {
     let mut s = String::new();
-    let verdict = if r.summary.deny > 0 {
-        "❌ failed"
-    } else if r.summary.warn > 0 {
-        "⚠️ passed with warnings"
-    } else {
-        "✅ passed"
+    let verdict = match r.summary.verdict {
+        "fail" => "❌ failed".to_string(),
+        "nothing-checked" => "⚪ nothing checked".to_string(),
+        "incomplete" => "🟠 incomplete".to_string(),
+        _ if r.summary.warn > 0 => "⚠️ passed with warnings".to_string(),
+        _ => "✅ passed".to_string(),
     };
+    let _ = writeln!(s, "### etcd-backup-policy: {verdict}\n");
+    if !r.summary.note.is_empty() {
+        let _ = writeln!(s, "**{}**\n", cell(&r.summary.note));
+    }
     let _ = writeln!(
         s,
-        "### etcd-backup-policy: {verdict}\n\n{} plan(s), {} cluster(s): **{} deny**, {} warn\n",
+        "{} plan(s), {} cluster(s): **{} deny**, {} warn\n",
         r.summary.plans, r.summary.clusters, r.summary.deny, r.summary.warn
     );
     let by_cluster = r.findings_by_cluster();

@@ -65,6 +65,17 @@ fn location(r: &Report, f: &Finding) -> Value {
 }
 
 /// `rule_docs_url`: where `docs/rules/<ID>.md` are published, for each rule's `helpUri`.
+/// The run's outcome: SARIF has no verdict, so a run that checked nothing (or not everything) says so
+/// in a tool notification rather than looking like a clean scan.
+fn invocation(r: &Report) -> Value {
+    let mut inv = json!({ "executionSuccessful": true });
+    if !r.summary.note.is_empty() {
+        let level = if r.summary.verdict == "incomplete" { "warning" } else { "note" };
+        inv["toolExecutionNotifications"] = json!([{ "level": level, "message": { "text": r.summary.note } }]);
+    }
+    inv
+}
+
 pub fn render(r: &Report, rule_docs_url: Option<&str>) -> Result<String, crate::error::Error> {
     let all = rules::all();
     let driver_rules: Vec<Value> = all
@@ -107,6 +118,7 @@ pub fn render(r: &Report, rule_docs_url: Option<&str>) -> Result<String, crate::
             "tool": { "driver": { "name": TOOL_NAME, "version": TOOL_VERSION, "semanticVersion": TOOL_VERSION, "rules": driver_rules } },
             "originalUriBaseIds": { "%SRCROOT%": { "description": { "text": "the repository root (--source-root)" } } },
             "results": results,
+            "invocations": [invocation(r)],
         }],
     });
     super::json::pretty(&doc, "SARIF log")

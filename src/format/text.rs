@@ -33,10 +33,25 @@ fn describe_location(c: &ClusterReport) -> String {
         Some(l) if l.folder.is_empty() => format!("{} / {} / (bucket root)", l.service, l.bucket),
         Some(l) => format!("{} / {} / {}", l.service, l.bucket, l.folder),
         None => match c.backup {
-            "not-set" => "none (etcd_backup not set)".into(),
+            "not-set" => "none (backups not set)".into(),
             _ => "unknown".into(),
         },
     }
+}
+
+fn write_settings(s: &mut String, c: &ClusterReport) {
+    let _ = writeln!(s, "  location  {}", describe_location(c));
+    let restore = match c.restore {
+        Some(true) => "on",
+        Some(false) => "off",
+        None => "unknown",
+    };
+    let token = match &c.token.from {
+        Some(from) => format!("{} ({from})", c.token.status),
+        None => c.token.status.to_string(),
+    };
+    let _ = writeln!(s, "  restore   {restore}");
+    let _ = writeln!(s, "  token     {token}");
 }
 
 pub fn render(r: &Report, color: bool) -> String {
@@ -44,19 +59,13 @@ pub fn render(r: &Report, color: bool) -> String {
     let mut s = String::new();
     let by_cluster = r.findings_by_cluster();
     for c in &r.clusters {
-        let _ = writeln!(s, "{}  {}", p.bold(&c.address), p.dim(&format!("({}, {})", c.plan, c.action)));
-        let _ = writeln!(s, "  location  {}", describe_location(c));
-        let restore = match c.restore {
-            Some(true) => "on",
-            Some(false) => "off",
-            None => "unknown",
-        };
-        let token = match &c.token.from {
-            Some(from) => format!("{} ({from})", c.token.status),
-            None => c.token.status.to_string(),
-        };
-        let _ = writeln!(s, "  restore   {restore}");
-        let _ = writeln!(s, "  token     {token}");
+        let profile = c.profile.as_deref().map(|n| format!(", {n}")).unwrap_or_default();
+        let _ = writeln!(s, "{}  {}", p.bold(&c.address), p.dim(&format!("({}, {}{profile})", c.plan, c.action)));
+        if c.backup == "not-read" {
+            let _ = writeln!(s, "  read by   no module profile: nothing of it is checked");
+        } else {
+            write_settings(&mut s, c);
+        }
         for f in by_cluster.get(&(c.plan.as_str(), c.address.as_str())).into_iter().flatten() {
             let tag = if f.severity == "deny" { p.red("DENY") } else { p.yellow("WARN") };
             let _ = writeln!(s, "  {tag} {} {}", f.rule, f.message);
@@ -70,11 +79,17 @@ pub fn render(r: &Report, color: bool) -> String {
     for e in &r.config_errors {
         let _ = writeln!(s, "{} {e}", p.yellow("config:"));
     }
-    let verdict = if r.summary.deny > 0 { p.red("FAIL") } else { p.bold("PASS") };
+    let word = r.summary.verdict_word();
+    let verdict = match r.summary.verdict {
+        "fail" => p.red(word),
+        "pass" => p.bold(word),
+        _ => p.yellow(word),
+    };
+    let note = if r.summary.note.is_empty() { String::new() } else { format!("{}; ", r.summary.note) };
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
     let _ = writeln!(
         s,
-        "{verdict}: {}, {}: {} deny, {} warn",
+        "{verdict}: {note}{}, {}: {} deny, {} warn",
         plural(r.summary.plans, "plan"),
         plural(r.summary.clusters, "cluster"),
         r.summary.deny,

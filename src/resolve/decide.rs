@@ -29,7 +29,7 @@ pub(super) fn resolve_settings(
     for (i, spec) in profile.inputs.iter().enumerate() {
         let ev = if i == 0 { evidence } else { &[] };
         let b = if spec.form.is_map() {
-            resolve_backup(plan, files, ev, spec)?
+            resolve_backup(plan, files, ev, spec, profile)?
         } else {
             text_input(plan, files, ev, spec, profile)?
         };
@@ -169,7 +169,8 @@ fn text_input(
         })
     } else {
         format!(
-            "the plan records only references for it, and the module renders it only into {}, which a plan never shows",
+            "the plan records only references for it, and the {} module renders it only into {}, which a plan never shows",
+            profile.name,
             profile.rendered_phrase()
         )
     };
@@ -182,6 +183,7 @@ pub(super) fn resolve_backup(
     files: &Files,
     evidence: &[(String, Evidence)],
     spec: &InputSpec,
+    profile: &Profile,
 ) -> Result<Backup, Error> {
     let name = spec.name.as_str();
     let input = call_input(plan, &files.call().chain, name)?;
@@ -228,10 +230,16 @@ pub(super) fn resolve_backup(
             }
         }
     }
-    Ok(backup_from(input, files, evidence, spec))
+    Ok(backup_from(input, files, evidence, spec, profile))
 }
 
-fn backup_from(input: Input, files: &Files, evidence: &[(String, Evidence)], spec: &InputSpec) -> Backup {
+fn backup_from(
+    input: Input,
+    files: &Files,
+    evidence: &[(String, Evidence)],
+    spec: &InputSpec,
+    profile: &Profile,
+) -> Backup {
     let name = spec.name.as_str();
     let form = &spec.form;
     let written = || files.backup(name).map(|b| shaped(b, form));
@@ -284,6 +292,11 @@ fn backup_from(input: Input, files: &Files, evidence: &[(String, Evidence)], spe
     }
     let reason = match unknown_at {
         Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
+        None if !profile.reads_rendered() => format!(
+            "the plan records only references for it, and the {} module renders it only into {}, which a plan never shows",
+            profile.name,
+            profile.rendered_phrase()
+        ),
         None => carrier_reason(evidence).unwrap_or_else(|| {
             "the plan records only references for it and no resource of the module shows its value".into()
         }),

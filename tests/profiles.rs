@@ -1,0 +1,211 @@
+//! Module profiles on real Terraform plans: each built-in profile's fixtures (a clean plan, a
+//! missing required key, two clusters in one location, a token change with restore on), from the
+//! plan alone and with `--config`; an in-house module read through a user profile, and failing the
+//! gate (EB004) without one; a plan with no cluster says that nothing was checked.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::{fixture, secrets, tf_files};
+use etcd_backup_policy::{Options, Session};
+use serde_json::{json, Value};
+
+fn session(cases: &[&str], options: Value) -> Session {
+    let mut s = Session::new(Options::from_json(&options.to_string()).unwrap());
+    for c in cases {
+        s.add_plan(&format!("{c}/plan.json"), &fixture(c)).unwrap();
+    }
+    s
+}
+
+fn report(cases: &[&str], options: Value) -> Value {
+    serde_json::to_value(session(cases, options).report()).unwrap()
+}
+
+fn with_config(case: &str) -> Value {
+    json!({ "config": [tf_files(case)] })
+}
+
+/// (rule, cluster, key) of every finding, in report order.
+fn findings(r: &Value) -> Vec<(String, String, String)> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
+            (s("rule"), s("cluster"), s("key"))
+        })
+        .collect()
+}
+
+fn rules(r: &Value) -> Vec<String> {
+    findings(r).into_iter().map(|(rule, _, _)| rule).collect()
+}
+
+fn message(r: &Value, rule: &str) -> String {
+    r["findings"].as_array().unwrap().iter().find(|f| f["rule"] == rule).unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn kube_hetzner_clean_reads_the_map_from_the_plan_alone() {
+    let r = report(&["kh-clean"], json!({}));
+    assert_eq!(findings(&r), vec![], "{}", r["findings"]);
+    let c = &r["clusters"][0];
+    assert_eq!(c["profile"], "kube-hetzner");
+    assert_eq!(
+        c["location"],
+        json!({"service": "fsn1.your-objectstorage.com", "bucket": "kh-etcd-snapshots", "folder": "prod"})
+    );
+    // The module turns etcd-s3 on for any non-empty map; k3s's retention, not zcompute-k8s's 168.
+    assert_eq!(c["keys"]["s3"]["source"], "module");
+    assert_eq!(c["keys"]["s3"]["value"], "true");
+    assert_eq!(c["retention"], 5);
+    // kube-hetzner never restores by itself.
+    assert_eq!(c["restore"], false);
+    assert_eq!(c["keys"]["s3-secret-key"]["sensitive"], true);
+    assert_eq!(r["summary"]["verdict"], "pass");
+}
+
+#[test]
+fn kube_hetzner_missing_region_is_eb002_alone_and_eb101_with_the_configuration() {
+    let alone = report(&["kh-missing-region"], json!({}));
+    assert_eq!(rules(&alone), ["EB002", "EB303"]);
+    let m = message(&alone, "EB002");
+    assert!(m.contains("etcd_s3_backup") && m.contains("sha1") && m.contains("--config DIR"), "{m}");
+    assert_eq!(alone["summary"]["verdict"], "incomplete");
+
+    let r = report(&["kh-missing-region"], with_config("kh-missing-region"));
+    assert_eq!(
+        findings(&r),
+        vec![("EB101".to_string(), "module.kube_hetzner".to_string(), "s3-region".to_string())],
+        "{}",
+        r["findings"]
+    );
+    let m = message(&r, "EB101");
+    assert!(m.contains("etcd-s3-region is missing from etcd_s3_backup"), "{m}");
+    assert_eq!(r["findings"][0]["source"]["file"], "main.tf");
+    assert_eq!(r["findings"][0]["profile"], "kube-hetzner");
+}
+
+#[test]
+fn kube_hetzner_clusters_on_one_bucket_without_folders_are_eb201() {
+    for options in [json!({}), with_config("kh-shared-bucket")] {
+        let r = report(&["kh-shared-bucket"], options);
+        let eb201: Vec<String> =
+            findings(&r).into_iter().filter(|(rule, _, _)| rule == "EB201").map(|(_, c, _)| c).collect();
+        assert_eq!(eb201, ["module.prod", "module.staging"], "{}", r["findings"]);
+    }
+}
+
+#[test]
+fn kube_hetzner_restore_with_the_modules_own_token_is_eb302() {
+    let r = report(&["kh-token-regenerated"], json!({}));
+    assert_eq!(
+        findings(&r),
+        vec![("EB302".to_string(), "module.kube_hetzner".to_string(), "k3s_token".to_string())],
+        "{}",
+        r["findings"]
+    );
+    assert!(message(&r, "EB302").contains("terraform_data.k3s_token"));
+    assert_eq!(r["clusters"][0]["restore"], true, "cluster-reset-restore-path in control_planes_custom_config");
+}
+
+#[test]
+fn kube_hetzner_restore_with_another_token_than_the_baseline_is_eb301() {
+    let baseline = session(&["kh-clean"], json!({})).fingerprint(None);
+    for options in [json!({ "data": baseline }), json!({ "data": baseline, "config": [tf_files("kh-token-changed")] })]
+    {
+        let r = report(&["kh-token-changed"], options);
+        assert_eq!(rules(&r), ["EB301"], "{}", r["findings"]);
+        assert!(message(&r, "EB301").contains("k3s_token does not match the baseline"));
+    }
+}
+
+fn acme_profile() -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("{}/profile.json", common::dir("inhouse-k3s"))).unwrap())
+        .unwrap()
+}
+
+#[test]
+fn an_in_house_module_no_profile_reads_fails_the_gate() {
+    let r = report(&["inhouse-k3s"], json!({}));
+    assert_eq!(rules(&r), ["EB004", "EB004"]);
+    assert_eq!(r["clusters"][0]["backup"], "not-read");
+    assert!(message(&r, "EB004").contains("../modules/acme-k3s"));
+    assert_eq!(r["summary"]["deny"], 2);
+}
+
+#[test]
+fn an_in_house_module_read_through_a_user_profile() {
+    let r = report(&["inhouse-k3s"], json!({ "data": acme_profile() }));
+    let eb201: Vec<String> =
+        findings(&r).into_iter().filter(|(rule, _, _)| rule == "EB201").map(|(_, c, _)| c).collect();
+    assert_eq!(eb201, ["module.blue", "module.green"], "{}", r["findings"]);
+    assert!(!rules(&r).contains(&"EB004".to_string()));
+    let c = &r["clusters"][0];
+    assert_eq!(c["profile"], "acme-k3s");
+    assert_eq!(c["location"]["service"], "minio.acme.internal:9000");
+    assert_eq!(c["location"]["folder"], "k3s");
+    // The object's names became settings; the token is the profile's input.
+    assert_eq!(c["keys"]["s3-region"]["value"], "us-east-1");
+    assert_eq!(c["token"]["from"], "var.join_token");
+    // With the configuration too.
+    let r = report(&["inhouse-k3s"], json!({ "data": acme_profile(), "config": [tf_files("inhouse-k3s")] }));
+    assert!(rules(&r).contains(&"EB201".to_string()), "{}", r["findings"]);
+}
+
+#[test]
+fn a_user_profile_with_a_typo_is_an_input_error_naming_the_nearest_key() {
+    let mut doc = acme_profile();
+    doc["etcd_backup"]["profiles"][0]["inputs"][0]["form"] = json!("objekt");
+    let e = Options::from_json(&json!({ "data": doc }).to_string()).unwrap_err().to_string();
+    assert!(e.contains("did you mean \"object\""), "{e}");
+    let mut doc = acme_profile();
+    doc["etcd_backup"]["profile"] = doc["etcd_backup"]["profiles"].take();
+    let e = Options::from_json(&json!({ "data": doc }).to_string()).unwrap_err().to_string();
+    assert!(e.contains("did you mean \"profiles\""), "{e}");
+}
+
+#[test]
+fn a_plan_without_clusters_says_nothing_was_checked_in_every_format() {
+    let s = session(&["unrelated"], json!({}));
+    assert_eq!(s.summary().verdict, "nothing-checked");
+    for format in ["text", "json", "opa", "sarif", "junit", "github", "markdown", "atlantis"] {
+        let out = s.render(format).unwrap();
+        if format == "opa" {
+            continue; // deny/warn only, by its definition
+        }
+        assert!(out.contains("no k3s/RKE2 cluster found: nothing was checked"), "{format}: {out}");
+        assert!(
+            !out.lines().any(|l| l.trim() == "PASS" || l.starts_with("PASS:") || l.starts_with("PASS -")),
+            "{format}: {out}"
+        );
+    }
+}
+
+#[test]
+fn no_secret_of_the_profile_fixtures_reaches_any_output() {
+    let cases = [
+        "kh-clean",
+        "kh-missing-region",
+        "kh-shared-bucket",
+        "kh-token-regenerated",
+        "kh-token-changed",
+        "inhouse-k3s",
+    ];
+    for case in cases {
+        for options in [json!({}), json!({ "data": acme_profile(), "config": [tf_files(case)] })] {
+            let s = session(&[case], options);
+            for format in ["text", "json", "sarif", "junit", "github", "markdown", "atlantis"] {
+                let out = s.render(format).unwrap();
+                for secret in secrets() {
+                    assert!(!out.contains(&secret), "{case} {format} leaks a fixture secret");
+                }
+            }
+        }
+    }
+}
