@@ -132,7 +132,16 @@ export function rules() {
   return JSON.parse(engine(false).bindings.rulesJson());
 }
 
-/** A rule's documentation text (Markdown). */
+/**
+ * The module profiles clusters are read through: those of `options.data` (`etcd_backup.profiles`)
+ * first, then the built-in ones: `[{name, module, distribution, builtin, inputs, token, restore,
+ * rendered, sources}]`.
+ */
+export function profiles(options = {}) {
+  return JSON.parse(engine(false).bindings.profilesJson(engineOptions({ data: options.data })));
+}
+
+/** A rule's documentation text (Markdown); `explain('profiles')` is the profile schema. */
 export function explain(id) {
   return engine(false).bindings.explain(String(id));
 }

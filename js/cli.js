@@ -15,7 +15,8 @@ const USAGE = `usage:
   etcd-backup-policy fingerprint PLAN.json... [--config DIR] [--merge baseline.json] > baseline.json
   etcd-backup-policy inventory PLAN.json... --stack NAME [--merge inventory.json] > inventory.json
   etcd-backup-policy rules
-  etcd-backup-policy explain RULE
+  etcd-backup-policy profiles [--data FILE]... [--format text|json]
+  etcd-backup-policy explain RULE | explain profiles
   etcd-backup-policy --help | --version
 
 PLAN.json is \`terraform show -json PLANFILE\` output (or a Spacelift plan-policy input); - reads stdin.
@@ -53,7 +54,7 @@ function fail(message) {
   process.exitCode = 2;
 }
 
-const COMMANDS = ['check', 'fingerprint', 'inventory', 'rules', 'explain'];
+const COMMANDS = ['check', 'fingerprint', 'inventory', 'rules', 'profiles', 'explain'];
 
 // node:util parseArgs (Node >= 18.3): `--flag value`, `--flag=value`, repeatable flags, and `-`
 // as a positional (stdin).
@@ -234,8 +235,31 @@ async function main() {
     for (const r of api.rules()) process.stdout.write(`${r.id}  ${r.name.padEnd(30)} ${r.severity.padEnd(5)} ${r.summary}\n`);
     return 0;
   }
+  if (args.command === 'profiles') {
+    // The module profiles clusters are read through: --data's own first, then the built-in ones.
+    if (!['text', 'json'].includes(args.format)) throw new UsageError('profiles takes --format text or json');
+    const data = args.data.map((f) => {
+      try {
+        return JSON.parse(readInput(f, 'data file').toString('utf8'));
+      } catch (e) {
+        if (e instanceof UsageError) throw e;
+        throw new UsageError(`data file ${f} is not valid JSON`);
+      }
+    });
+    const list = api.profiles({ data });
+    if (args.format === 'json') {
+      process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+      return 0;
+    }
+    for (const p of list) {
+      process.stdout.write(`${p.name.padEnd(20)} ${p.distribution.padEnd(5)} ${p.builtin ? 'built-in' : 'data    '} ${p.module}\n`);
+      process.stdout.write(`${' '.repeat(21)}inputs: ${p.inputs.join(', ')}; token: ${p.token ?? 'made by the module'}; restore: ${p.restore}; ${p.rendered}\n`);
+    }
+    process.stdout.write('A module no profile reads fails the gate (EB004): `etcd-backup-policy explain profiles` tells how to declare one.\n');
+    return 0;
+  }
   if (args.command === 'explain') {
-    if (args.plans.length !== 1) throw new UsageError('explain takes one rule ID, e.g. explain EB101');
+    if (args.plans.length !== 1) throw new UsageError('explain takes one rule ID, e.g. explain EB101 (or explain profiles)');
     process.stdout.write(api.explain(args.plans[0]));
     return 0;
   }

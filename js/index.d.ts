@@ -136,4 +136,19 @@ export function rules(): RuleInfo[];
  * before a call given a `config` (such a call throws `EBP_USAGE` otherwise).
  */
 export function loadConfigReader(): Promise<void>;
+/** A rule's documentation, or `explain('profiles')`: the module profile declaration's schema. */
 export function explain(id: string): string;
+export interface ProfileInfo {
+  name: string;
+  module: string;
+  distribution: 'k3s' | 'rke2';
+  builtin: boolean;
+  /** `name (form)` of each input that carries the settings. */
+  inputs: string[];
+  token: string | null;
+  restore: string;
+  rendered: string;
+  sources: string[];
+}
+/** The module profiles clusters are read through: the data document's own first, then the built-in ones. */
+export function profiles(options?: { data?: Options['data'] }): ProfileInfo[];

@@ -121,9 +121,20 @@ pub fn rules_json() -> Result<String, JsValue> {
     to_json(&list, "rule catalogue")
 }
 
-/// A rule's documentation text.
+/// The module profiles an evaluation with these options reads clusters through (the data
+/// document's own, then the built-in ones) as JSON: `[{name, module, distribution, ...}]`.
+#[wasm_bindgen(js_name = profilesJson)]
+pub fn profiles_json(options: &str) -> Result<String, JsValue> {
+    let options = Options::from_json(options).map_err(js_error)?;
+    to_json(&crate::profiles::listing(&options.profiles), "profile list")
+}
+
+/// A rule's documentation text; `profiles` gives the profile declaration's schema.
 #[wasm_bindgen]
 pub fn explain(id: &str) -> Result<String, JsValue> {
+    if id.eq_ignore_ascii_case("profiles") {
+        return Ok(crate::profiles::SCHEMA_DOC.to_string());
+    }
     rules::find(id)
         .map(|r| r.doc.to_string())
         .ok_or_else(|| js_error(Error::UnknownRule { id: id.chars().take(32).collect() }))

@@ -238,3 +238,36 @@ test('each card tells where each value came from; Copy as Markdown works from th
   await page.screenshot({ path: join(artifacts, 'viewer-values-1280x800.png'), fullPage: true });
   await page.close();
 });
+
+test('a data document with a module profile reads an in-house module in the page; without it, EB004', async () => {
+  const { page, foreign, errors } = await openViewer();
+  const summary = () => page.evaluate(() => document.getElementById('report').shadowRoot.querySelector('.summary')?.textContent ?? '');
+  await page.setInputFiles('#files', [join(fixtures, 'inhouse-k3s', 'plan.json')]);
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelectorAll('.card').length === 2);
+  let c = await cards(page);
+  assert.deepEqual(c[0].findings, ['DENY EB004 cluster-not-read']);
+  await page.setInputFiles('#data', [join(fixtures, 'inhouse-k3s', 'profile.json')]);
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelector('[data-field=profile]')?.textContent === 'acme-k3s');
+  c = await cards(page);
+  assert.deepEqual(c.map((x) => x.location), ['minio.acme.internal:9000 / acme-etcd / k3s', 'minio.acme.internal:9000 / acme-etcd / k3s']);
+  assert.ok(c[0].findings.includes('DENY EB201 shared-backup-location'), c[0].findings.join());
+  assert.match(await summary(), /^FAIL: /);
+  assert.deepEqual(foreign, []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a plan with no cluster is not a green PASS in the page', async () => {
+  const { page } = await openViewer();
+  await page.setInputFiles('#files', [join(fixtures, 'unrelated', 'plan.json')]);
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelector('.summary'));
+  const s = await page.evaluate(() => {
+    const el = document.getElementById('report').shadowRoot.querySelector('.summary');
+    return { text: el.textContent, verdict: el.dataset.verdict, color: getComputedStyle(el).color, role: el.getAttribute('role') };
+  });
+  assert.match(s.text, /^NOTHING CHECKED: no k3s\/RKE2 cluster found: nothing was checked/);
+  assert.equal(s.verdict, 'nothing-checked');
+  assert.notEqual(s.color, 'rgb(6, 118, 71)', 'not the pass green');
+  assert.equal(s.role, 'status');
+  await page.close();
+});

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, existsSync, mkdtempSync, writeFileSync, cpSy
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { evaluate, render, rules, explain, fingerprint, inventory, planFile, PlanSource } from '../index.js';
+import { evaluate, render, rules, explain, fingerprint, inventory, planFile, PlanSource, profiles } from '../index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'cli.js');
@@ -38,10 +38,77 @@ test('missing s3-bucket fails with exit 1 and names the key', () => {
   assert.equal(report.findings[0].key, 's3-bucket');
 });
 
-test('an unrelated real plan gives no finding and exit 0', () => {
+test('an unrelated real plan gives no finding and exit 0, and says that nothing was checked', () => {
   const r = run([plan('unrelated')]);
   assert.equal(r.code, 0);
-  assert.match(r.out, /PASS: 1 plan, 0 clusters: 0 deny, 0 warn/);
+  assert.match(r.out, /^NOTHING CHECKED: no k3s\/RKE2 cluster found: nothing was checked; 1 plan, 0 clusters: 0 deny, 0 warn$/m);
+  assert.doesNotMatch(r.out, /^PASS/m);
+  for (const format of ['markdown', 'github', 'atlantis', 'junit', 'sarif', 'json']) {
+    const f = run([plan('unrelated'), '--format', format]);
+    assert.equal(f.code, 0, format);
+    assert.match(f.out, /no k3s\/RKE2 cluster found: nothing was checked/, format);
+  }
+});
+
+test('profiles lists the built-in module profiles and those of --data; explain profiles is the schema', () => {
+  const r = run(['profiles']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^zcompute-k8s .*zadarastorage\/terraform-zcompute-k8s$/m);
+  assert.match(r.out, /^kube-hetzner .*kube-hetzner\/terraform-hcloud-kube-hetzner$/m);
+  const acme = join(fixtures, 'inhouse-k3s', 'profile.json');
+  const j = run(['profiles', '--data', acme, '--format', 'json']);
+  assert.equal(j.code, 0, j.err);
+  const list = JSON.parse(j.out);
+  assert.equal(list[0].name, 'acme-k3s');
+  assert.equal(list[0].builtin, false);
+  assert.ok(list.filter((p) => p.builtin).every((p) => p.sources.length > 0));
+  const e = run(['explain', 'profiles']);
+  assert.equal(e.code, 0);
+  assert.match(e.out, /inputs\[\]\.form/);
+  const bad = mkdtempSync(join(tmpdir(), 'ebp-profile-'));
+  const doc = JSON.parse(readFileSync(acme, 'utf8'));
+  doc.etcd_backup.profiles[0].inputs[0].fields.bucket = 's3-buckt';
+  writeFileSync(join(bad, 'data.json'), JSON.stringify(doc));
+  const b = run(['profiles', '--data', join(bad, 'data.json')]);
+  assert.equal(b.code, 2);
+  assert.match(b.err, /did you mean "s3-bucket"/);
+  assert.equal(b.err.trim().split('\n').length, 1);
+});
+
+test('an in-house module: EB004 without its profile, checked through it with --data (plan alone and --config)', () => {
+  const without = run([plan('inhouse-k3s'), '--format', 'json']);
+  assert.equal(without.code, 1);
+  assert.deepEqual(JSON.parse(without.out).findings.map((f) => f.rule), ['EB004', 'EB004']);
+  const acme = join(fixtures, 'inhouse-k3s', 'profile.json');
+  for (const extra of [[], ['--config', join(fixtures, 'inhouse-k3s')]]) {
+    const r = run([plan('inhouse-k3s'), '--data', acme, '--format', 'json', ...extra]);
+    assert.equal(r.code, 1, r.err);
+    const report = JSON.parse(r.out);
+    assert.deepEqual([...new Set(report.findings.map((f) => f.rule))], ['EB201']);
+    assert.deepEqual(report.clusters.map((c) => c.profile), ['acme-k3s', 'acme-k3s']);
+    assert.ok(report.findings.every((f) => f.profile === 'acme-k3s'));
+  }
+  // The same through the JS API, with the data document as an object.
+  const data = JSON.parse(readFileSync(acme, 'utf8'));
+  const report = evaluate(readFileSync(plan('inhouse-k3s')), { data });
+  assert.equal(report.clusters[0].location.service, 'minio.acme.internal:9000');
+  assert.equal(profiles({ data })[0].name, 'acme-k3s');
+});
+
+test('the data document schema in the package accepts the fixtures\' documents and rejects a typo', async () => {
+  const { default: Ajv } = await import('ajv');
+  const schema = JSON.parse(readFileSync(join(here, '..', 'schema', 'data.schema.json'), 'utf8'));
+  const validate = new Ajv({ allErrors: true }).compile(schema);
+  const acme = JSON.parse(readFileSync(join(fixtures, 'inhouse-k3s', 'profile.json'), 'utf8'));
+  assert.ok(validate(acme), JSON.stringify(validate.errors));
+  const baseline = fingerprint(readFileSync(plan('seed')));
+  assert.ok(validate(baseline), JSON.stringify(validate.errors));
+  const typo = structuredClone(acme);
+  typo.etcd_backup.profiles[0].inputs[0].form = 'objekt';
+  assert.equal(validate(typo), false);
+  const unknown = structuredClone(acme);
+  unknown.etcd_backup.profile = [];
+  assert.equal(validate(unknown), false);
 });
 
 test('a truncated plan on stdin gives exit 2 and one line', () => {

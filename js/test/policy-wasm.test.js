@@ -106,6 +106,22 @@ test('data from setData: rules switched off, a baseline, and a malformed documen
   assert.throws(() => policy.evaluate(null), /no input/);
 });
 
+test('a module profile in data reads an in-house module: EB004 without it, EB201 with it', async () => {
+  const policy = await loadPolicy(wasm);
+  const input = JSON.parse(readFileSync(plan('inhouse-k3s')));
+  const rulesOf = (lines) => sorted(lines.map((l) => /\[(EB\d+)\]$/.exec(l)[1]));
+  assert.deepEqual(rulesOf(policy.evaluate(input)[0].result), ['EB004']);
+  const profile = JSON.parse(readFileSync(join(fixtures, 'inhouse-k3s', 'profile.json')));
+  policy.setData(profile);
+  assert.deepEqual(rulesOf(policy.evaluate(input)[0].result), ['EB201']);
+  const report = policy.evaluate(input, 'etcd_backup/report')[0].result;
+  assert.deepEqual(report.clusters.map((c) => c.profile), ['acme-k3s', 'acme-k3s']);
+  const typo = structuredClone(profile);
+  typo.etcd_backup.profiles[0].inputs[0].form = 'flagmap';
+  policy.setData(typo);
+  assert.throws(() => policy.evaluate(input), /did you mean "flag-map"\?/);
+});
+
 test('the heap is rewound between evaluations: memory stops growing', async () => {
   const policy = await loadPolicy(wasm);
   const input = readFileSync(plan('fleet-shared'));

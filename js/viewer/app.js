@@ -6,6 +6,8 @@ import { configPath as configFilePath, isConfigFile, isSkippedDir, MAX_OTHER_FIL
 const $ = (id) => document.getElementById(id);
 let files = [];
 let dirFiles = [];
+// The data document (what --data gives the CLI): baseline, inventory, rule overrides, profiles.
+let dataFile = null;
 // Plans fetched from this page's own origin (`?plan=URL`, repeatable): [name, bytes].
 let fetched = [];
 // Config files from a dropped directory: {path: text}, paths as --config DIR names them.
@@ -61,6 +63,13 @@ async function run() {
   // (one configuration per plan: the engine refuses a single one for several plans).
   const options = { names, config: Object.keys(config).length ? plans.map((_, i) => (i === 0 ? config : null)) : undefined };
   try {
+    if (dataFile) {
+      try {
+        options.data = JSON.parse(await dataFile.text());
+      } catch {
+        throw new Error(`data document ${dataFile.name} is not valid JSON`);
+      }
+    }
     if (options.config) await loadConfigReader();
     $('report').report = evaluate(plans, options);
     last = { plans, options };
@@ -130,6 +139,10 @@ $('copy').addEventListener('click', async () => {
 
 $('files').addEventListener('change', (e) => {
   files = [...e.target.files];
+  run();
+});
+$('data').addEventListener('change', (e) => {
+  dataFile = e.target.files[0] ?? null;
   run();
 });
 $('dir').addEventListener('change', (e) => {

@@ -8,7 +8,7 @@
 const STYLE = `
 :host { display: block; font: 14px/1.45 system-ui, sans-serif; color: #1d2430; }
 .summary { margin: 0 0 12px; font-weight: 600; }
-.summary.fail { color: #b42318; } .summary.pass { color: #067647; }
+.summary.fail { color: #b42318; } .summary.pass { color: #067647; } .summary.incomplete { color: #b54708; }
 .cards { display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); }
 .card { border: 1px solid #d0d5dd; border-radius: 8px; padding: 12px 14px; background: #fff; }
 .card h3 { margin: 0 0 2px; font: 600 14px ui-monospace, monospace; word-break: break-all; }
@@ -147,10 +147,14 @@ export class EtcdBackupReport extends HTMLElement {
     const r = this.#report;
     if (!r) return;
     const s = r.summary;
-    const failed = s.deny > 0;
+    // The engine's verdict: a plan with no cluster, or one whose settings could not be read, is
+    // never a green PASS (older reports without a verdict fall back to the deny count).
+    const verdict = s.verdict ?? (s.deny > 0 ? 'fail' : 'pass');
+    const word = { fail: 'FAIL', pass: 'PASS', incomplete: 'INCOMPLETE', 'nothing-checked': 'NOTHING CHECKED' }[verdict] ?? 'PASS';
+    const cls = verdict === 'fail' ? 'fail' : verdict === 'pass' ? 'pass' : 'incomplete';
     root.append(
-      el('p', { class: `summary ${failed ? 'fail' : 'pass'}`, part: 'summary' },
-        `${failed ? 'FAIL' : 'PASS'}: ${s.plans} plan(s), ${s.clusters} cluster(s): ${s.deny} deny, ${s.warn} warn`),
+      el('p', { class: `summary ${cls}`, part: 'summary', role: 'status', 'data-verdict': verdict },
+        `${word}: ${s.note ? `${s.note}; ` : ''}${s.plans} plan(s), ${s.clusters} cluster(s): ${s.deny} deny, ${s.warn} warn`),
     );
     if (r.clusters.length > 0) root.append(el('div', { class: 'fleet-wrap', tabindex: '0', 'aria-label': 'fleet picture (scrolls sideways)' }, fleetPicture(r)));
     const cards = el('div', { class: 'cards' });
@@ -163,7 +167,8 @@ export class EtcdBackupReport extends HTMLElement {
         el('dt', {}, 'schedule'), el('dd', { 'data-field': 'schedule' }, c.schedule ?? '–'),
         el('dt', {}, 'retention window'), el('dd', { 'data-field': 'window' }, window),
         el('dt', {}, 'restore'), el('dd', { 'data-field': 'restore' }, restore),
-        el('dt', {}, 'token'), el('dd', { 'data-field': 'token' }, c.token.status));
+        el('dt', {}, 'token'), el('dd', { 'data-field': 'token' }, c.token.status),
+        el('dt', {}, 'read by'), el('dd', { 'data-field': 'profile' }, c.profile ?? 'no module profile (nothing checked)'));
       const findings = r.findings.filter((f) => f.cluster === c.address && f.plan === c.plan);
       const list = el('ul');
       for (const f of findings) {
