@@ -263,11 +263,22 @@ impl Cluster {
         self.profile().and_then(|p| p.inputs.first()).map(|i| i.name.as_str()).unwrap_or("etcd_backup")
     }
 
-    /// The input that carries the cluster token (`cluster_token`, `k3s_token`).
+    /// The input that carries the cluster token (`cluster_token`, `k3s_token`), or `token` for a
+    /// module that has none (it always makes its own): a finding's key.
     pub fn token_input(&self) -> &str {
         match &self.read_by {
             ReadBy::Profile(p) => p.token.input.as_deref().unwrap_or("token"),
             _ => "cluster_token",
+        }
+    }
+
+    /// The token as a message names it: its input, or the module's own.
+    pub fn token_phrase(&self) -> String {
+        match &self.read_by {
+            ReadBy::Profile(p) if p.token.input.is_none() => {
+                format!("the cluster token (made by the {} module, which has no token input)", p.name)
+            }
+            _ => self.token_input().to_string(),
         }
     }
 

@@ -125,6 +125,47 @@ fn kube_hetzner_restore_with_another_token_than_the_baseline_is_eb301() {
     }
 }
 
+#[test]
+fn identiops_reads_config_maps_flags_and_the_pools_restore_action() {
+    let r = report(&["id-clean"], json!({}));
+    assert_eq!(findings(&r), vec![], "{}", r["findings"]);
+    assert_eq!(r["clusters"][0]["profile"], "identiops-k3s");
+    assert_eq!(r["clusters"][0]["location"]["bucket"], "id-etcd");
+    assert_eq!(r["clusters"][0]["restore"], false);
+
+    // The flags template: the plan alone cannot read it (and a restore cannot be ruled out, with
+    // the module's own token); the configuration can.
+    let alone = report(&["id-missing-region"], json!({}));
+    assert_eq!(rules(&alone), ["EB002", "EB302"]);
+    assert!(message(&alone, "EB302").contains("restore setting is unknown"), "{}", message(&alone, "EB302"));
+    let r = report(&["id-missing-region"], with_config("id-missing-region"));
+    assert_eq!(findings(&r), vec![("EB101".to_string(), "module.k3s".to_string(), "s3-region".to_string())]);
+    assert_eq!(r["clusters"][0]["keys"]["s3-bucket"]["source"], "configuration-file");
+
+    for options in [json!({}), with_config("id-shared-folder")] {
+        let r = report(&["id-shared-folder"], options);
+        assert_eq!(rules(&r), ["EB201", "EB201"], "{}", r["findings"]);
+    }
+
+    let r = report(&["id-restore-regenerated"], json!({}));
+    assert_eq!(findings(&r), vec![("EB302".to_string(), "module.k3s".to_string(), "token".to_string())]);
+    assert!(message(&r, "EB302").contains("made by the identiops-k3s module"));
+    let c = &r["clusters"][0];
+    assert_eq!(c["restore"], true);
+    assert_eq!(c["keys"]["cluster-reset-restore-path"]["value"], "etcd-snapshot-prod-system-01-1733000000");
+}
+
+#[test]
+fn a_module_no_profile_reads_is_seen_in_the_configuration_when_the_plan_shows_nothing() {
+    // Plan JSON keeps only the template's references and the user data is unknown: nothing shows.
+    let alone = report(&["unread-flags"], json!({}));
+    assert_eq!(alone["summary"]["verdict"], "nothing-checked");
+    let r = report(&["unread-flags"], with_config("unread-flags"));
+    assert_eq!(rules(&r), ["EB004"]);
+    assert!(message(&r, "EB004").contains("server_flags at main.tf:12"), "{}", message(&r, "EB004"));
+    assert_eq!(r["summary"]["verdict"], "fail");
+}
+
 fn acme_profile() -> Value {
     serde_json::from_str(&std::fs::read_to_string(format!("{}/profile.json", common::dir("inhouse-k3s"))).unwrap())
         .unwrap()

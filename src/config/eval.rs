@@ -59,7 +59,8 @@ pub struct Evaluated {
     /// the set of keys can be told), and where the argument is written.
     pub backup: Option<Option<BTreeMap<String, Found>>>,
     pub backup_null: bool,
-    /// The argument evaluated whole, when it is not a map: the text of a `yaml` or `flags` input.
+    /// The argument evaluated whole: the text of a `yaml` or `flags` input, or the value a
+    /// profile's `path` selects in.
     pub whole: Option<Found>,
     pub token: Option<Found>,
     /// The module block of the cluster call.
@@ -651,6 +652,9 @@ impl Configuration {
             token_at,
         };
         if let Some(e) = call.args.get(backup_name) {
+            // The argument whole: the text of a yaml/flags input, the value a profile's `path` selects in.
+            let whole = evaluate(&e.expr, &env);
+            out.whole = Some(found(&chain, level, e, whole.clone(), chain.origin(level, &e.expr, &e.pos, 0)));
             out.backup = Some(match &e.entries {
                 // An object constructor: each key on its own, so one unknown value spoils only itself.
                 Some(entries) => {
@@ -666,7 +670,7 @@ impl Configuration {
                     }
                     Some(keys)
                 }
-                None => match evaluate(&e.expr, &env) {
+                None => match whole {
                     Some(Value::Null) => {
                         out.backup_null = true;
                         Some(BTreeMap::new())
@@ -683,11 +687,7 @@ impl Configuration {
                         }
                         Some(keys)
                     }
-                    other => {
-                        let origin = chain.origin(level, &e.expr, &e.pos, 0);
-                        out.whole = Some(found(&chain, level, e, other, origin));
-                        None
-                    }
+                    _ => None,
                 },
             });
         }

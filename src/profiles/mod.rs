@@ -29,7 +29,7 @@ macro_rules! registry {
     };
 }
 
-registry![zcompute_k8s, kube_hetzner];
+registry![zcompute_k8s, kube_hetzner, identiops_k3s];
 
 /// Which distribution the module installs: both take the same `--etcd-s3-*` flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +61,8 @@ pub enum Form {
     Yaml,
     /// A string or a list of strings of server flags (`--etcd-s3-bucket=x`).
     Flags,
+    /// A snapshot name to restore (`cluster-reset-restore-path`); empty is none.
+    RestorePath,
 }
 
 impl Form {
@@ -71,6 +73,7 @@ impl Form {
             Form::Object(_) => "object",
             Form::Yaml => "yaml",
             Form::Flags => "flags",
+            Form::RestorePath => "restore-path",
         }
     }
 
@@ -82,6 +85,7 @@ impl Form {
             Form::KeyMap => key.to_string(),
             Form::FlagMap | Form::Yaml => flag,
             Form::Flags => format!("--{flag}"),
+            Form::RestorePath => "the restore path".into(),
             Form::Object(fields) => fields
                 .iter()
                 .find(|(_, k)| k.as_str() == key)
@@ -109,6 +113,7 @@ impl Form {
                 }
             }
             Form::Object(fields) => fields.get(name).cloned(),
+            Form::RestorePath => Some("cluster-reset-restore-path".into()),
         }
     }
 }
@@ -127,8 +132,21 @@ pub enum Implies {
 #[derive(Clone, Debug)]
 pub struct InputSpec {
     pub name: String,
+    /// Where in the input's value the settings are: keys and `*` (any key or element), e.g.
+    /// `*.flags` of xunleii's `servers` map; `None` for the input itself.
+    pub path: Option<Vec<String>>,
     pub form: Form,
     pub implies_s3: Implies,
+}
+
+impl InputSpec {
+    /// `name` or `name.path`, as a message names the place.
+    pub fn place(&self) -> String {
+        match &self.path {
+            Some(p) => format!("{}.{}", self.name, p.join(".")),
+            None => self.name.clone(),
+        }
+    }
 }
 
 /// Where the module renders the settings, and whether that can be read back from a plan.
@@ -310,8 +328,8 @@ const PROFILE_KEYS: &[&str] = &[
     "token",
 ];
 const MATCH_KEYS: &[&str] = &["inputs", "sources", "variables"];
-const INPUT_KEYS: &[&str] = &["fields", "form", "implies_s3", "name"];
-const FORMS: &[&str] = &["flag-map", "flags", "key-map", "object", "yaml"];
+const INPUT_KEYS: &[&str] = &["fields", "form", "implies_s3", "name", "path"];
+const FORMS: &[&str] = &["flag-map", "flags", "key-map", "object", "restore-path", "yaml"];
 const RENDERED_KEYS: &[&str] = &["attribute", "encoding", "evidence", "resource"];
 const TOKEN_KEYS: &[&str] = &["input", "resource"];
 const RESTORE_KEYS: &[&str] = &["auto"];
@@ -368,6 +386,7 @@ fn input_spec(v: &Value, at: &str) -> Result<InputSpec, Error> {
         "flag-map" => Form::FlagMap,
         "yaml" => Form::Yaml,
         "flags" => Form::Flags,
+        "restore-path" => Form::RestorePath,
         "object" => {
             let at_f = format!("{at}.fields");
             let Some(Value::Object(fields)) = m.get("fields") else {
@@ -393,7 +412,17 @@ fn input_spec(v: &Value, at: &str) -> Result<InputSpec, Error> {
         Some("non-empty") => Implies::NonEmpty,
         Some(k) => Implies::WhenKey(catalogue_key(&format!("{at}.implies_s3"), k)?),
     };
-    Ok(InputSpec { name, form, implies_s3 })
+    let path = match string(m, at, "path")? {
+        None => None,
+        Some(p) => {
+            let parts: Vec<String> = p.split('.').map(str::to_string).collect();
+            if parts.iter().any(String::is_empty) {
+                return Err(data_error(format!("{at}.path {p:?} has an empty step: keys and * joined by dots")));
+            }
+            Some(parts)
+        }
+    };
+    Ok(InputSpec { name, path, form, implies_s3 })
 }
 
 /// Reads one profile declaration, checking it whole: an unknown key names the nearest known one.
@@ -556,7 +585,7 @@ pub fn listing(profiles: &Profiles) -> Vec<Value> {
                 "module": p.module,
                 "distribution": p.distribution.as_str(),
                 "builtin": p.builtin,
-                "inputs": p.inputs.iter().map(|i| format!("{} ({})", i.name, i.form.as_str())).collect::<Vec<_>>(),
+                "inputs": p.inputs.iter().map(|i| format!("{} ({})", i.place(), i.form.as_str())).collect::<Vec<_>>(),
                 "token": p.token.input,
                 "restore": if p.restore.auto { "on unless autorestore says otherwise" } else { "off unless a restore path is set" },
                 "rendered": if p.reads_rendered() { "read from the plan's resources too" } else { "inputs only (the module renders them into hashes or provisioners)" },

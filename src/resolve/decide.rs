@@ -28,7 +28,9 @@ pub(super) fn resolve_settings(
     let mut merged: Option<Backup> = None;
     for (i, spec) in profile.inputs.iter().enumerate() {
         let ev = if i == 0 { evidence } else { &[] };
-        let b = if spec.form.is_map() {
+        let b = if spec.path.is_some() || spec.form == Form::RestorePath {
+            path_input(plan, files, spec)?
+        } else if spec.form.is_map() {
             resolve_backup(plan, files, ev, spec, profile)?
         } else {
             text_input(plan, files, ev, spec, profile)?
@@ -102,6 +104,74 @@ fn from_text(text: &str, provenance: Provenance, sensitive: bool) -> Backup {
         let sensitive = sensitive || crate::catalogue::is_secret_key(&key);
         (key, Resolved { value: Value::Known(v), provenance: provenance.clone(), sensitive })
     })))
+}
+
+/// The values at `path` in `v`: keys, and `*` for every key or element (in order).
+fn select<'v>(v: &'v Json, path: &[String]) -> Vec<&'v Json> {
+    let Some((step, rest)) = path.split_first() else { return vec![v] };
+    let next: Vec<&Json> = match (v, step.as_str()) {
+        (Json::Object(m), "*") => m.values().collect(),
+        (Json::Array(a), "*") => a.iter().collect(),
+        (Json::Object(m), k) => m.get(k).into_iter().collect(),
+        (Json::Array(a), k) => k.parse::<usize>().ok().and_then(|i| a.get(i)).into_iter().collect(),
+        _ => Vec::new(),
+    };
+    next.into_iter().filter(|x| !x.is_null()).flat_map(|x| select(x, rest)).collect()
+}
+
+/// An input read whole and then selected in (`path`), or a `restore-path` input: from the plan's
+/// literal or root variable, else from the configuration's files, else unresolved.
+fn path_input(plan: &Plan, files: &Files, spec: &InputSpec) -> Result<Backup, Error> {
+    let input = call_input(plan, &files.call().chain, &spec.name)?;
+    let (value, provenance, sensitive) = match input {
+        Input::Absent | Input::Literal(Json::Null) | Input::Default(Json::Null) => {
+            return Ok(Backup::NotSet { provenance: None })
+        }
+        Input::Literal(v) | Input::Default(v) => (v, Provenance::Configuration, false),
+        Input::Variable { name, value, sensitive } => {
+            (value, Provenance::Variable { name, declared_sensitive: sensitive }, sensitive)
+        }
+        Input::Keys(_) | Input::Opaque => match files.whole_json(&spec.name) {
+            Some((Some(v), r)) => (v, r.provenance, r.sensitive),
+            Some((None, _)) => {
+                return Ok(Backup::Unresolved {
+                    reason: format!("{} depends on values known only at apply", spec.place()),
+                })
+            }
+            None => {
+                return Ok(Backup::Unresolved {
+                    reason: format!(
+                        "{}: the plan records only references for it{}",
+                        spec.place(),
+                        files.hint(&spec.name)
+                    ),
+                })
+            }
+        },
+    };
+    let mut out: Option<Backup> = None;
+    for v in select(&value, spec.path.as_deref().unwrap_or_default()) {
+        let b = match &spec.form {
+            Form::RestorePath => match v {
+                Json::String(s) if s.is_empty() => continue,
+                Json::String(s) => Backup::Keys(BTreeMap::from([(
+                    "cluster-reset-restore-path".to_string(),
+                    Resolved { value: Value::Known(s.clone()), provenance: provenance.clone(), sensitive },
+                )])),
+                _ => continue,
+            },
+            f if f.is_map() => shaped(map_from_json(v, &provenance, sensitive), f),
+            _ => match text_of(v) {
+                Some(t) => from_text(&t, provenance.clone(), sensitive),
+                None => continue,
+            },
+        };
+        out = Some(match out {
+            None => b,
+            Some(prev) => merge(prev, b, spec),
+        });
+    }
+    Ok(out.unwrap_or(Backup::NotSet { provenance: Some(provenance) }))
 }
 
 /// A text value (a string, or a list of flag strings) as one text.

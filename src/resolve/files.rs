@@ -163,6 +163,16 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         Some(r)
     }
 
+    /// A settings input evaluated whole, as JSON (`None` inside when unknown until apply), with
+    /// where it is written: what a profile's `path` selects in.
+    pub(super) fn whole_json(&self, name: &str) -> Option<(Option<serde_json::Value>, Resolved)> {
+        let f = self.of(name)?.whole.as_ref()?;
+        let json = f.value.as_ref().and_then(|v| serde_json::to_value(v).ok());
+        let mut r = self.resolved(f, name);
+        r.value = Value::Unknown;
+        Some((json, r))
+    }
+
     /// A settings input as the files tell it, key by key as the module names them.
     pub(super) fn backup(&self, name: &str) -> Option<Backup> {
         let e = self.of(name)?;

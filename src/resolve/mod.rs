@@ -100,7 +100,7 @@ pub fn clusters(plan: &Plan, config: &Config, profiles: &crate::profiles::Profil
     out.extend(discovered(plan, &index, &known)?);
     if plan.kind == Kind::Plan {
         let read: BTreeSet<Vec<String>> = calls.iter().map(|c| c.path.clone()).collect();
-        out.extend(unread::unread(plan, &index, profiles, &read)?);
+        out.extend(unread::unread(plan, config, &index, profiles, &read)?);
     }
     Ok(out)
 }

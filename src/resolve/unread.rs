@@ -8,6 +8,7 @@ use super::calls::{profile_for, ModuleIndex};
 use super::gather::extract;
 use super::gather::instance_action;
 use crate::address;
+use crate::config::Configuration as Config;
 use crate::error::Error;
 use crate::evidence::MapEvidence;
 use crate::model::{Action, Backup, Cluster, ReadBy, Token, TokenState};
@@ -68,10 +69,26 @@ fn nobody(plan: &Plan, address: String, source: String, seen: String, action: Ac
     }
 }
 
+/// Where the configuration's files (`--config`) show a call carrying settings: an argument named
+/// for them or whose expression mentions them (a flags template the plan records only as
+/// references).
+fn written_with_settings(config: &Config, path: &[String]) -> Option<String> {
+    if !config.given {
+        return None;
+    }
+    let caller = config.module_dir(&path[..path.len() - 1])?;
+    let call = config.modules.get(&caller)?.calls.get(path.last()?)?;
+    call.args
+        .iter()
+        .find(|(name, e)| mentions(name) || mentions(&format!("{:?}", e.expr)))
+        .map(|(name, e)| format!("its input {name} at {}:{}", e.pos.file, e.pos.line))
+}
+
 /// The call paths (`["platform", "k3s"]`) of every module call that carries settings but that no
 /// profile reads, outside the clusters `read` (their call paths) and their wrappers.
 fn unread_calls(
     plan: &Plan,
+    config: &Config,
     m: &ModuleConfig,
     profiles: &Profiles,
     read: &BTreeSet<Vec<String>>,
@@ -86,14 +103,14 @@ fn unread_calls(
             let seen = if wraps_read || profile_for(call, profiles).is_some() {
                 None
             } else {
-                carried_by(plan, call, path.len() == 1)
+                carried_by(plan, call, path.len() == 1).or_else(|| written_with_settings(config, path))
             };
             match seen {
                 Some(seen) => {
                     let source = call.source_text().unwrap_or_else(|| "(no source)".into());
                     out.push((path.clone(), source, seen));
                 }
-                None => unread_calls(plan, &call.module, profiles, read, path, out),
+                None => unread_calls(plan, config, &call.module, profiles, read, path, out),
             }
         }
         path.pop();
@@ -115,12 +132,13 @@ fn source_of(plan: &Plan, names: &[String]) -> Option<String> {
 /// Every cluster no profile reads. `read` holds the call paths of the clusters profiles read.
 pub(super) fn unread(
     plan: &Plan,
+    config: &Config,
     index: &ModuleIndex,
     profiles: &Profiles,
     read: &BTreeSet<Vec<String>>,
 ) -> Result<Vec<Cluster>, Error> {
     let mut calls = Vec::new();
-    unread_calls(plan, &plan.configuration, profiles, read, &mut Vec::new(), &mut calls);
+    unread_calls(plan, config, &plan.configuration, profiles, read, &mut Vec::new(), &mut calls);
     let names_of =
         |module: &str| -> Vec<String> { address::module_steps(module).into_iter().map(|s| s.name).collect() };
     let covered = |names: &[String]| {

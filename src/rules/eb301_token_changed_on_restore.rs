@@ -42,8 +42,8 @@ cluster_token = var.cluster_token   # the same value the snapshots were written 
 };
 
 fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
-    // The input\'s name (`k3s_token`), never its value.
-    let input = c.token_input();
+    // The input's name (`k3s_token`), never its value.
+    let input = c.token_phrase();
     if !settings::restore_may_happen(c) {
         return vec![];
     }

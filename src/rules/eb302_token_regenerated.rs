@@ -35,8 +35,8 @@ cluster_token = data.vault_kv_secret_v2.k3s.data["token"]   # was random_passwor
 };
 
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
-    // The input\'s name (`k3s_token`), never its value.
-    let input = c.token_input();
+    // The input's name (`k3s_token`), never its value.
+    let input = c.token_phrase();
     // The module restores unless `autorestore` says otherwise: unknown counts as on here.
     if settings::restore_enabled(c) == Some(false) {
         return vec![];
@@ -46,8 +46,9 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
         c,
         Some(c.token_input()),
         format!(
-            "{}: {input} comes from {by}, which this plan creates anew, so the restored snapshots (written under the old token) cannot be decrypted",
-            c.address
+            "{}: {input} comes from {by}, which this plan creates anew, so the restored snapshots (written under the old token) cannot be decrypted{}",
+            c.address,
+            if settings::restore_enabled(c).is_none() { format!("; {}", settings::restore_phrase(c)) } else { String::new() }
         ),
         "take the token from a secret store or a long-lived variable instead of a resource created with the cluster",
     )]

@@ -42,8 +42,8 @@ etcd-backup-policy check plan.json --data baseline.json
 };
 
 fn check(c: &Cluster, ctx: &Context) -> Vec<Draft> {
-    // The input\'s name (`k3s_token`), never its value.
-    let input = c.token_input();
+    // The input's name (`k3s_token`), never its value.
+    let input = c.token_phrase();
     if !settings::restore_may_happen(c) || c.action == Action::Delete || c.token.regenerated_by.is_some() {
         return vec![];
     }
