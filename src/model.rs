@@ -301,6 +301,15 @@ impl Cluster {
         }
     }
 
+    /// A setting with a value as the user writes it in that input (`s3-region = "<region>"`,
+    /// `--etcd-s3-region=<region>`).
+    pub fn example(&self, key: &str, value: &str) -> String {
+        match self.profile().and_then(|p| p.inputs.first()) {
+            Some(i) => i.form.example(key, value),
+            None => format!("{key} = \"{value}\""),
+        }
+    }
+
     /// A setting the module applies when the key is absent (its profile's `defaults`).
     pub fn module_default(&self, key: &str) -> Option<&str> {
         self.profile().and_then(|p| p.defaults.get(key)).map(String::as_str)

@@ -156,6 +156,32 @@ fn identiops_reads_config_maps_flags_and_the_pools_restore_action() {
 }
 
 #[test]
+fn xunleii_reads_global_and_per_server_flags() {
+    let r = report(&["xl-clean"], json!({}));
+    assert_eq!(findings(&r), vec![], "{}", r["findings"]);
+    assert_eq!(r["clusters"][0]["profile"], "xunleii-k3s");
+    assert_eq!(r["clusters"][0]["location"], json!({"service": "aws", "bucket": "xl-etcd", "folder": "prod"}));
+
+    let alone = report(&["xl-missing-bucket"], json!({}));
+    assert_eq!(rules(&alone), ["EB002", "EB302"]);
+    let r = report(&["xl-missing-bucket"], with_config("xl-missing-bucket"));
+    assert_eq!(findings(&r), vec![("EB101".to_string(), "module.k3s".to_string(), "s3-bucket".to_string())]);
+    assert_eq!(r["findings"][0]["remediation"], "add --etcd-s3-bucket=<bucket> to global_flags");
+
+    for options in [json!({}), with_config("xl-shared-folder")] {
+        let r = report(&["xl-shared-folder"], options);
+        assert_eq!(rules(&r), ["EB201", "EB201"], "{}", r["findings"]);
+        assert!(message(&r, "EB201").contains("a restore lists snapshots by prefix"), "no auto-restore in this module");
+    }
+
+    // --cluster-reset-restore-path in a server's own flags; the token is the module's random_password.
+    let r = report(&["xl-restore-regenerated"], json!({}));
+    assert_eq!(rules(&r), ["EB302"]);
+    assert!(message(&r, "EB302").contains("terraform_data.k3s_cluster_secret"));
+    assert_eq!(r["clusters"][0]["keys"]["cluster-reset-restore-path"]["value"], "etcd-snapshot-s1-1733000000");
+}
+
+#[test]
 fn a_module_no_profile_reads_is_seen_in_the_configuration_when_the_plan_shows_nothing() {
     // Plan JSON keeps only the template's references and the user data is unknown: nothing shows.
     let alone = report(&["unread-flags"], json!({}));

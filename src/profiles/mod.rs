@@ -29,7 +29,7 @@ macro_rules! registry {
     };
 }
 
-registry![zcompute_k8s, kube_hetzner, identiops_k3s];
+registry![zcompute_k8s, kube_hetzner, identiops_k3s, xunleii_k3s];
 
 /// Which distribution the module installs: both take the same `--etcd-s3-*` flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +91,16 @@ impl Form {
                 .find(|(_, k)| k.as_str() == key)
                 .map(|(f, _)| f.clone())
                 .unwrap_or_else(|| key.to_string()),
+        }
+    }
+
+    /// A setting with a value as the user writes it in an input of this form.
+    pub fn example(&self, key: &str, value: &str) -> String {
+        let w = self.written(key);
+        match self {
+            Form::Yaml => format!("{w}: {value}"),
+            Form::Flags => format!("{w}={value}"),
+            _ => format!("{w} = \"{value}\""),
         }
     }
 

@@ -167,11 +167,16 @@ pub(super) fn regenerating_resource(
         return found;
     }
     if matches!(state, TokenState::NotSet) && matches!(action, Action::Create | Action::Replace) {
-        // The profile's own generator (`random_password.k3s_token`), else any generator it creates.
-        if let Some(r) = &call.profile.token.resource {
-            let at = format!("{}.{r}", address::render(steps));
-            if let Some(rc) = res.changes.iter().find(|rc| rc.address == at && creates_or_replaces(&rc.change.actions))
-            {
+        // The profile's own generator (`random_password.k3s_token`) — by its name, so that a
+        // stand-in of another type is found too — else any generator it creates.
+        if let Some(name) = call.profile.token.resource.as_deref().and_then(|r| r.rsplit('.').next()) {
+            let at = address::render(steps);
+            let found = res.changes.iter().find(|rc| {
+                let rel = rc.address.strip_prefix(at.as_str()).and_then(|r| r.strip_prefix('.')).unwrap_or("");
+                let own_name = rel.split('.').nth(1).map(|n| n.split('[').next().unwrap_or(n));
+                !rel.starts_with("module.") && own_name == Some(name) && creates_or_replaces(&rc.change.actions)
+            });
+            if let Some(rc) = found {
                 return Some(rc.address.to_string());
             }
         }

@@ -39,14 +39,15 @@ etcd_backup = {
     check: Check::Cluster(check),
 };
 
-fn example(key: &str) -> &'static str {
+/// The placeholder value a fix suggests for a missing key.
+fn placeholder(key: &str) -> &'static str {
     match key {
-        "s3" => "s3 = \"true\"",
-        "s3-endpoint" => "s3-endpoint = \"s3.<region>.amazonaws.com\" (host[:port], no scheme)",
-        "s3-bucket" => "s3-bucket = \"<bucket>\"",
-        "s3-access-key" => "s3-access-key = var.<access_key_variable>",
-        "s3-secret-key" => "s3-secret-key = var.<secret_key_variable>",
-        _ => "s3-region = \"<region>\"",
+        "s3" => "true",
+        "s3-endpoint" => "s3.<region>.amazonaws.com",
+        "s3-bucket" => "<bucket>",
+        "s3-access-key" => "<from a sensitive variable>",
+        "s3-secret-key" => "<from a sensitive variable>",
+        _ => "<region>",
     }
 }
 
@@ -67,7 +68,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
                     c.written(k),
                     c.settings_input()
                 ),
-                format!("add {} to {}", example(k).replacen(k, &c.written(k), 1), c.settings_input()),
+                format!("add {} to {}", c.example(k, placeholder(k)), c.settings_input()),
             )
         })
         .collect()

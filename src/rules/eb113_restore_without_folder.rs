@@ -36,8 +36,9 @@ etcd_backup = {
 };
 
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
-    // Only a map whose keys are known can be known to lack the folder.
-    if !settings::restore_may_happen(c) || !matches!(c.backup, Backup::Keys(_)) || c.key("s3-folder").is_some() {
+    // Only a map whose keys are known can be known to lack the folder. The `null/` prefix is
+    // zcompute-k8s's own restore; k3s's restore of a named snapshot reads the bucket root.
+    if !c.auto_restore() || !settings::restore_may_happen(c) || !matches!(c.backup, Backup::Keys(_)) || c.key("s3-folder").is_some() {
         return vec![];
     }
     vec![Draft::new(

@@ -35,7 +35,9 @@ etcd_backup = {
 };
 
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
-    if !settings::restore_may_happen(c)
+    // The https-only lookup is zcompute-k8s's own restore; k3s's restore honours s3-insecure.
+    if !c.auto_restore()
+        || !settings::restore_may_happen(c)
         || c.key("s3-insecure").is_none()
         || settings::flag(c, "s3-insecure") != Some(true)
     {

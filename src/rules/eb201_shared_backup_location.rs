@@ -69,10 +69,11 @@ fn check(clusters: &[Cluster], _: &Context) -> Vec<Draft> {
                 c,
                 Some("s3-folder"),
                 format!(
-                    "{}: backup location {} is also used by {}: auto-restore takes the newest snapshot under {}, which may be another cluster's, and k3s's S3 pruning keeps only the newest snapshots under {} of all these clusters together, deleting the others'",
+                    "{}: backup location {} is also used by {}: {} the newest snapshot under {}, which may be another cluster's, and k3s's S3 pruning keeps only the newest snapshots under {} of all these clusters together, deleting the others'",
                     c.address,
                     loc.key(),
                     others.join(", "),
+                    if c.auto_restore() { "auto-restore takes" } else { "a restore lists snapshots by prefix and may take" },
                     location::restore_prefix(loc),
                     location::prune_prefix(loc, snapshot_name(c)),
                 ),
