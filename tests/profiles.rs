@@ -182,6 +182,35 @@ fn xunleii_reads_global_and_per_server_flags() {
 }
 
 #[test]
+fn rke2_aws_tf_reads_rke2_config_yaml() {
+    let r = report(&["rk-clean"], json!({}));
+    assert_eq!(findings(&r), vec![], "{}", r["findings"]);
+    assert_eq!(r["clusters"][0]["profile"], "rke2-aws-tf");
+    assert_eq!(r["clusters"][0]["location"], json!({"service": "aws", "bucket": "rk-etcd", "folder": "prod"}));
+    assert_eq!(r["clusters"][0]["retention"], 5, "RKE2's default, as k3s's");
+
+    // A heredoc with references: the MIME user data is unknown on a first create, so the plan
+    // alone cannot read it; --config evaluates the heredoc.
+    let alone = report(&["rk-missing-region"], json!({}));
+    assert_eq!(rules(&alone), ["EB002", "EB302"]);
+    assert!(message(&alone, "EB002").contains("unknown until apply"), "{}", message(&alone, "EB002"));
+    let r = report(&["rk-missing-region"], with_config("rk-missing-region"));
+    assert_eq!(findings(&r), vec![("EB101".to_string(), "module.rke2".to_string(), "s3-region".to_string())]);
+    assert_eq!(r["findings"][0]["remediation"], "add etcd-s3-region: <region> to rke2_config");
+
+    for options in [json!({}), with_config("rk-shared-folder")] {
+        let r = report(&["rk-shared-folder"], options);
+        assert_eq!(rules(&r), ["EB201", "EB201"], "{}", r["findings"]);
+    }
+
+    for options in [json!({}), with_config("rk-restore-regenerated")] {
+        let r = report(&["rk-restore-regenerated"], options);
+        assert_eq!(rules(&r), ["EB302"], "{}", r["findings"]);
+        assert_eq!(r["clusters"][0]["restore"], true);
+    }
+}
+
+#[test]
 fn a_module_no_profile_reads_is_seen_in_the_configuration_when_the_plan_shows_nothing() {
     // Plan JSON keeps only the template's references and the user data is unknown: nothing shows.
     let alone = report(&["unread-flags"], json!({}));

@@ -217,16 +217,22 @@ fn text_input(
             let t = text_of(&v).ok_or_else(not_text)?;
             return Ok(from_text(&t, Provenance::Configuration, false));
         }
-        Input::Variable { name, value, sensitive } => {
-            let t = text_of(&value).ok_or_else(not_text)?;
-            return Ok(from_text(&t, Provenance::Variable { name, declared_sensitive: sensitive }, sensitive));
-        }
-        Input::Keys(_) | Input::Opaque => {}
+        _ => {}
     }
+    // The plan records a template's references, not the template: `"${var.x}more"` reads like
+    // `var.x`. The files, when given, tell which one it is.
     if let Some(r) = files.whole(&spec.name) {
-        if let Value::Known(t) = &r.value {
-            return Ok(from_text(t, r.provenance.clone(), r.sensitive));
-        }
+        return Ok(match &r.value {
+            Value::Known(t) => from_text(t, r.provenance.clone(), r.sensitive),
+            Value::Unknown => Backup::Unresolved {
+                reason: format!("{}: the configuration's files give it from values known only at apply", spec.name),
+            },
+        });
+    }
+    if let Input::Variable { name, value, sensitive } = input {
+        let t = text_of(&value).ok_or_else(not_text)?;
+        let b = from_text(&t, Provenance::Variable { name, declared_sensitive: sensitive }, sensitive);
+        return Ok(with_rendered_keys(b, evidence));
     }
     for (resource, ev) in evidence {
         if let Some((MapEvidence::Keys(keys), loc)) = &ev.backup {
