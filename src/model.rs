@@ -372,7 +372,7 @@ pub(crate) mod test_support {
             })
             .collect();
         Cluster {
-            read_by: super::ReadBy::Profile(crate::profiles::builtin()[0].clone()),
+            read_by: super::ReadBy::Profile(crate::profiles::builtin().swap_remove(0)),
             plan: "plan.json".into(),
             stack: None,
             address: "module.k8s".into(),

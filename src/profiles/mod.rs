@@ -254,14 +254,14 @@ pub struct Profiles {
 
 impl Default for Profiles {
     fn default() -> Self {
-        Profiles { all: builtin().to_vec() }
+        Profiles { all: builtin() }
     }
 }
 
 impl Profiles {
     pub fn with_user(user: Vec<Profile>) -> Profiles {
         let mut all: Vec<Arc<Profile>> = user.into_iter().map(Arc::new).collect();
-        all.extend(builtin().iter().cloned());
+        all.extend(builtin());
         Profiles { all }
     }
 
@@ -270,21 +270,19 @@ impl Profiles {
     }
 }
 
-/// The built-in profiles, parsed once.
-pub fn builtin() -> &'static [Arc<Profile>] {
-    use std::sync::OnceLock;
-    static BUILTIN: OnceLock<Vec<Arc<Profile>>> = OnceLock::new();
-    BUILTIN.get_or_init(|| {
-        builtin_texts()
-            .iter()
-            .map(|t| {
-                let v: Value = serde_json::from_str(t).expect("a built-in profile is JSON (tested)");
-                let mut p = parse(&v, "built-in profile").expect("a built-in profile is valid (tested)");
-                p.builtin = true;
-                Arc::new(p)
-            })
-            .collect()
-    })
+/// The built-in profiles, parsed anew for each evaluation's options (a few microseconds). Not
+/// kept in a static: policy.wasm's host rewinds the heap between evaluations, which would leave a
+/// cached value pointing at reused memory.
+pub fn builtin() -> Vec<Arc<Profile>> {
+    builtin_texts()
+        .iter()
+        .map(|t| {
+            let v: Value = serde_json::from_str(t).expect("a built-in profile is JSON (tested)");
+            let mut p = parse(&v, "built-in profile").expect("a built-in profile is valid (tested)");
+            p.builtin = true;
+            Arc::new(p)
+        })
+        .collect()
 }
 
 /// A module source as profiles compare it: lower case, without `git::`, scheme, user, ref, `.git`,

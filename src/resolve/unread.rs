@@ -69,9 +69,37 @@ fn nobody(plan: &Plan, address: String, source: String, seen: String, action: Ac
     }
 }
 
+/// Whether an expression's literal text (strings, templates, heredocs, object keys, at any depth
+/// of collections, calls and conditionals) mentions a setting.
+#[cfg(feature = "config")]
+fn expression_mentions(e: &hcl::Expression) -> bool {
+    use hcl::expr::{Expression as E, ObjectKey, TemplateExpr};
+    match e {
+        E::String(s) => mentions(s),
+        E::TemplateExpr(t) => match t.as_ref() {
+            TemplateExpr::QuotedString(s) => mentions(s),
+            TemplateExpr::Heredoc(h) => mentions(&h.template),
+        },
+        E::Array(a) => a.iter().any(expression_mentions),
+        E::Object(o) => o.iter().any(|(k, v)| {
+            let key = match k {
+                ObjectKey::Identifier(i) => mentions(i.as_str()),
+                ObjectKey::Expression(x) => expression_mentions(x),
+                _ => false,
+            };
+            key || expression_mentions(v)
+        }),
+        E::FuncCall(f) => f.args.iter().any(expression_mentions),
+        E::Parenthesis(x) => expression_mentions(x),
+        E::Conditional(c) => expression_mentions(&c.true_expr) || expression_mentions(&c.false_expr),
+        _ => false,
+    }
+}
+
 /// Where the configuration's files (`--config`) show a call carrying settings: an argument named
 /// for them or whose expression mentions them (a flags template the plan records only as
-/// references).
+/// references). Only the build with the configuration reader has files to look at.
+#[cfg(feature = "config")]
 fn written_with_settings(config: &Config, path: &[String]) -> Option<String> {
     if !config.given {
         return None;
@@ -80,8 +108,13 @@ fn written_with_settings(config: &Config, path: &[String]) -> Option<String> {
     let call = config.modules.get(&caller)?.calls.get(path.last()?)?;
     call.args
         .iter()
-        .find(|(name, e)| mentions(name) || mentions(&format!("{:?}", e.expr)))
+        .find(|(name, e)| mentions(name) || expression_mentions(&e.expr))
         .map(|(name, e)| format!("its input {name} at {}:{}", e.pos.file, e.pos.line))
+}
+
+#[cfg(not(feature = "config"))]
+fn written_with_settings(_: &Config, _: &[String]) -> Option<String> {
+    None
 }
 
 /// The call paths (`["platform", "k3s"]`) of every module call that carries settings but that no
