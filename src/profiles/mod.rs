@@ -612,11 +612,12 @@ mod tests {
 
     #[test]
     fn every_builtin_profile_is_valid_and_cites_its_sources() {
-        let names: Vec<&str> = builtin().iter().map(|p| p.name.as_str()).collect();
+        let all = builtin();
+        let names: Vec<&str> = all.iter().map(|p| p.name.as_str()).collect();
         let mut sorted = names.clone();
         sorted.dedup();
         assert_eq!(names.len(), sorted.len(), "unique names");
-        for p in builtin() {
+        for p in &all {
             assert!(!p.sources.is_empty(), "{} cites its sources", p.name);
             assert!(!p.module.is_empty(), "{} names its module", p.name);
         }

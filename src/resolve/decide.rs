@@ -49,7 +49,10 @@ fn merge(prev: Backup, next: Backup, spec: &InputSpec) -> Backup {
     match (prev, next) {
         (u @ Backup::Unresolved { .. }, _) => u,
         (_, Backup::Unresolved { reason }) => Backup::Unresolved {
-            reason: format!("{reason} (and {} is merged over the other settings, so none of them can be told)", spec.place()),
+            reason: format!(
+                "{reason} (and {} is merged over the other settings, so none of them can be told)",
+                spec.place()
+            ),
         },
         (prev, Backup::NotSet { .. }) => prev,
         (Backup::NotSet { .. }, next) => next,

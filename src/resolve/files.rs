@@ -164,13 +164,20 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
     }
 
     /// A settings input evaluated whole, as JSON (`None` inside when unknown until apply), with
-    /// where it is written: what a profile's `path` selects in.
+    /// where it is written: what a profile's `path` selects in. Only the build with the
+    /// configuration reader has files to evaluate.
+    #[cfg(feature = "config")]
     pub(super) fn whole_json(&self, name: &str) -> Option<(Option<serde_json::Value>, Resolved)> {
         let f = self.of(name)?.whole.as_ref()?;
         let json = f.value.as_ref().and_then(|v| serde_json::to_value(v).ok());
         let mut r = self.resolved(f, name);
         r.value = Value::Unknown;
         Some((json, r))
+    }
+
+    #[cfg(not(feature = "config"))]
+    pub(super) fn whole_json(&self, _: &str) -> Option<(Option<serde_json::Value>, Resolved)> {
+        None
     }
 
     /// A settings input as the files tell it, key by key as the module names them.

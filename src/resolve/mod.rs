@@ -99,7 +99,7 @@ pub fn clusters(plan: &Plan, config: &Config, profiles: &crate::profiles::Profil
     let known: Vec<String> = out.iter().map(|c| c.address.clone()).collect();
     out.extend(discovered(plan, &index, &known)?);
     if plan.kind == Kind::Plan {
-        let read: BTreeSet<Vec<String>> = calls.iter().map(|c| c.path.clone()).collect();
+        let read: BTreeSet<Vec<String>> = crate::order::set(calls.iter().map(|c| c.path.clone()));
         out.extend(unread::unread(plan, config, &index, profiles, &read)?);
     }
     Ok(out)

@@ -21,12 +21,55 @@ fn mentions(text: &str) -> bool {
     b.windows(7).any(|w| w.eq_ignore_ascii_case(b"etcd-s3") || w.eq_ignore_ascii_case(b"etcd_s3"))
 }
 
-/// A cheap look at a resource's raw values before reading them: plain text naming etcd, gzip in
-/// base64 (`H4sI`), or "etcd" in base64 at any of its three alignments. Unrelated resources —
-/// most of a fleet's plan — are not parsed.
+/// Whether a literal mentions a setting in a key or a string, at any depth.
+fn json_mentions(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::String(s) => mentions(s),
+        serde_json::Value::Array(a) => a.iter().any(json_mentions),
+        serde_json::Value::Object(m) => m.iter().any(|(k, v)| mentions(k) || json_mentions(v)),
+        _ => false,
+    }
+}
+
+/// A cheap look at a resource's raw values (JSON text) before reading them, so that the unrelated
+/// resources that make up most of a fleet's plan are never parsed. It may carry settings when it
+/// names etcd in plain text anywhere, or when an attribute's string begins with what the decoders
+/// open: gzip in base64 (`H4sI`), a script (`#!/` → `IyEv`), cloud-config (`#cl` → `I2Ns`, or
+/// `#cloud-config`), MIME (`Con` → `Q29u`, or `Content-Type`/`MIME-Version`), k3s config
+/// (`etc` → `ZXRj`), flags (`--e` → `LS1l`), JSON (`{"` → `eyJ`). Two passes with vectorised
+/// searches (a substring, then the `:` of each attribute); what is skipped is an encoded blob
+/// that starts otherwise, or one that is an array element rather than an attribute's value.
 fn may_carry(raw: &str) -> bool {
-    const NEEDLES: &[&str] = &["etcd", "H4sI", "ZXRjZ", "V0Y2", "ldGNk"];
-    NEEDLES.iter().any(|n| raw.contains(n))
+    const STARTS: &[&[u8]] = &[
+        b"H4sI",
+        b"IyEv",
+        b"I2Ns",
+        b"Q29u",
+        b"ZXRj",
+        b"LS1l",
+        b"eyJ",
+        b"#cloud-config",
+        b"Content-Type",
+        b"MIME-Version",
+    ];
+    if raw.contains("etcd") {
+        return true;
+    }
+    let b = raw.as_bytes();
+    memchr::memchr_iter(b':', b).any(|i| {
+        let mut k = i;
+        while k > 0 && b[k - 1].is_ascii_whitespace() {
+            k -= 1;
+        }
+        if k == 0 || b[k - 1] != b'"' {
+            return false;
+        }
+        let mut j = i + 1;
+        while b.get(j).is_some_and(u8::is_ascii_whitespace) {
+            j += 1;
+        }
+        b.get(j) == Some(&b'"') && STARTS.iter().any(|p| b[j + 1..].starts_with(p))
+    })
 }
 
 /// Where a call carries settings: an input named for them, a literal holding them, or a root
@@ -37,7 +80,7 @@ fn carried_by(plan: &Plan, call: &crate::plan::ModuleCall, top: bool) -> Option<
             return Some(format!("its input {name}"));
         }
         let Some(e) = Expression::read(raw) else { continue };
-        if e.constant_value.as_ref().is_some_and(|c| mentions(&c.to_string())) {
+        if e.constant_value.as_ref().is_some_and(json_mentions) {
             return Some(format!("the literal value of its input {name}"));
         }
         if let (true, [only]) = (top, e.references.as_slice()) {
@@ -191,35 +234,41 @@ pub(super) fn unread(
         out.push(nobody(plan, rendered, source.clone(), seen.clone(), action));
     }
     // Resources outside every cluster that show settings: at the root, or in a module no profile
-    // reads. Their after values (or planned values, for plans without changes).
-    let mut seen_at: BTreeSet<String> = BTreeSet::new();
-    let values = index
-        .changes
-        .iter()
-        .flat_map(|(m, rcs)| {
-            rcs.iter().filter(|rc| !super::calls::is_delete(rc)).map(move |rc| {
-                (*m, rc.address.to_string(), rc.change.after, rc.change.after_unknown, rc.change.after_sensitive)
-            })
-        })
-        .chain(if index.changes.is_empty() {
-            Box::new(index.planned.iter().flat_map(|(m, rs)| {
-                rs.iter().map(move |r| (*m, r.address.clone(), r.values, None, r.sensitive_values))
-            })) as Box<dyn Iterator<Item = _>>
-        } else {
-            Box::new(std::iter::empty())
-        });
-    for (module, resource, after, unknown, sensitive) in values {
-        if covered(&names_of(module)) || !after.is_some_and(|a| may_carry(a.get())) {
-            continue;
+    // reads. Their after values (or planned values, for plans without changes); each module's
+    // place is worked out once, and a resource is read only when the cheap look says it may carry.
+    type Raw<'r> = Option<&'r serde_json::value::RawValue>;
+    let mut candidates: Vec<(&str, &str, Raw, Raw, Raw)> = Vec::new();
+    if index.changes.is_empty() {
+        for (m, rs) in &index.planned {
+            if covered(&names_of(m)) {
+                continue;
+            }
+            for r in rs.iter().filter(|r| r.values.is_some_and(|v| may_carry(v.get()))) {
+                candidates.push((m, &r.address, r.values, None, r.sensitive_values));
+            }
         }
-        let ev = extract(plan, &resource, (after, "after"), unknown, (sensitive, "after_sensitive"))?;
+    } else {
+        for (m, rcs) in &index.changes {
+            if covered(&names_of(m)) {
+                continue;
+            }
+            let carrying = rcs.iter().filter(|rc| !super::calls::is_delete(rc));
+            for rc in carrying.filter(|rc| rc.change.after.is_some_and(|v| may_carry(v.get()))) {
+                let c = &rc.change;
+                candidates.push((m, &rc.address, c.after, c.after_unknown, c.after_sensitive));
+            }
+        }
+    }
+    let mut seen_at: BTreeSet<String> = BTreeSet::new();
+    for (module, resource, after, unknown, sensitive) in candidates {
+        let ev = extract(plan, resource, (after, "after"), unknown, (sensitive, "after_sensitive"))?;
         let shows = matches!(&ev.backup, Some((MapEvidence::Keys(k), _)) if k.keys().any(|k| k.starts_with("s3")));
         if !shows {
             continue;
         }
         let (address, source) = if module.is_empty() {
             let kind = resource.split('.').next().unwrap_or("").to_string();
-            (resource.clone(), format!("resource type {kind}"))
+            (resource.to_string(), format!("resource type {kind}"))
         } else {
             let src = source_of(plan, &names_of(module)).unwrap_or_else(|| "(no source)".into());
             (module.to_string(), src)
@@ -238,13 +287,32 @@ mod tests {
     use base64::Engine;
 
     #[test]
-    fn the_look_before_reading_sees_etcd_in_any_base64_alignment_and_gzip() {
-        for pad in ["", "a", "ab"] {
-            let b = base64::engine::general_purpose::STANDARD.encode(format!("{pad}--etcd-s3-bucket=x"));
-            assert!(may_carry(&b), "{pad:?}: {b}");
+    fn the_look_before_reading_opens_what_the_decoders_open_and_skips_opaque_blobs() {
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let long = |s: &str| format!("{s}{}", " #".repeat(200));
+        let json = |v: &str| serde_json::json!({ "tags": { "Name": "x" }, "user_data": v }).to_string();
+        for carrier in [
+            b64(&long("#!/bin/sh\ncurl -sfL https://get.k3s.io | sh -s - server")),
+            b64(&long("#cloud-config\nwrite_files: []")),
+            b64(&long("Content-Type: multipart/mixed; boundary=X")),
+            b64(&long("etcd-s3-bucket: b")),
+            b64(&long("--etcd-s3 --etcd-s3-bucket=b")),
+            b64(&long("{\"etcd_backup\": {}}")),
+            format!("H4sI{}", "A".repeat(400)),
+            "k3s server --etcd-s3-bucket=b".to_string(),
+            "#cloud-config\nwrite_files:\n- encoding: b64".to_string(),
+            "Content-Type: multipart/mixed; boundary=X".to_string(),
+        ] {
+            assert!(may_carry(&json(&carrier)), "{carrier}");
         }
-        assert!(may_carry("H4sIAAAAAAAA"));
-        assert!(!may_carry("ami-0123456789abcdef0 m5.large"));
+        assert!(may_carry(r#"{"user_data" : "H4sIAAAA"}"#), "pretty-printed JSON");
+        // Random base64 (a fleet's other user data) and ordinary attributes are not opened.
+        let random: String =
+            (0..1600u32).map(|i| b"QWxhZGRpbjpvcGVuIHNlc2FtZQ"[(i * 7 % 26) as usize] as char).collect();
+        assert!(!may_carry(&json(&random)));
+        assert!(!may_carry(
+            r#"{"ami": "ami-0123456789abcdef0", "instance_type": "m5.large", "note": "a \"quoted\" word"}"#
+        ));
     }
 
     #[test]
