@@ -153,6 +153,16 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// The verdict in words, lower case: `nothing checked`, `incomplete`, `pass`, `fail`.
+    pub fn verdict_words(&self) -> &'static str {
+        match self.verdict {
+            "fail" => "fail",
+            "incomplete" => "incomplete",
+            "nothing-checked" => "nothing checked",
+            _ => "pass",
+        }
+    }
+
     /// The verdict as a line begins: `FAIL`, `PASS`, `INCOMPLETE`, `NOTHING CHECKED`.
     pub fn verdict_word(&self) -> &'static str {
         match self.verdict {

@@ -42,7 +42,7 @@ pub fn render(r: &Report, fail_on: FailOn) -> String {
                 let _ = writeln!(
                     out,
                     "PASS ({}) - {TOOL}: {}: {counts}",
-                    r.summary.verdict_word().to_lowercase(),
+                    r.summary.verdict_words(),
                     defuse(&r.summary.note)
                 );
             }

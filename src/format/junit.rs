@@ -49,7 +49,7 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(
             s,
             "  <testsuite name=\"etcd-backup-policy\" tests=\"1\" failures=\"0\" errors=\"0\" skipped=\"1\">\n    <testcase classname=\"etcd-backup-policy\" name=\"{}\">\n      <skipped message=\"{}\"/>\n    </testcase>\n  </testsuite>",
-            r.summary.verdict_word().to_lowercase(),
+            r.summary.verdict_words(),
             esc(&r.summary.note)
         );
     }

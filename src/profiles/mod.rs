@@ -48,7 +48,7 @@ impl Distribution {
 }
 
 /// How an input carries the settings.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Form {
     /// A map of flag names without `--etcd-` (`s3-bucket`): zcompute-k8s's `etcd_backup`.
     KeyMap,
@@ -129,7 +129,7 @@ impl Form {
 }
 
 /// When the module turns `etcd-s3` on by itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum Implies {
     Never,
     /// Any non-empty map (kube-hetzner merges `etcd-s3 = true` in front of it).
@@ -139,7 +139,7 @@ pub enum Implies {
 }
 
 /// One input of the module that carries settings; later inputs are merged over earlier ones.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct InputSpec {
     pub name: String,
     /// Where in the input's value the settings are: keys and `*` (any key or element), e.g.
@@ -160,7 +160,7 @@ impl InputSpec {
 }
 
 /// Where the module renders the settings, and whether that can be read back from a plan.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Rendered {
     pub resource: String,
     pub attribute: String,
@@ -169,7 +169,7 @@ pub struct Rendered {
     pub evidence: bool,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct TokenSpec {
     /// The input that overrides the module's own token (`k3s_token`, `cluster_token`).
     pub input: Option<String>,
@@ -177,14 +177,14 @@ pub struct TokenSpec {
     pub resource: Option<String>,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct RestoreSpec {
     /// The module restores the newest snapshot when a cluster is created unless its `autorestore`
     /// key says otherwise (zcompute-k8s); otherwise restore is off unless a restore path is set.
     pub auto: bool,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Identity {
     pub input: Option<String>,
     pub default: Option<String>,
@@ -192,7 +192,7 @@ pub struct Identity {
 
 /// How profiles match a module call: by source, by the variables its module declares, or by the
 /// inputs the call passes.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Match {
     /// Registry addresses (`kube-hetzner/kube-hetzner/hcloud`) and repositories
     /// (`github.com/kube-hetzner/terraform-hcloud-kube-hetzner`), compared without scheme,
@@ -204,7 +204,7 @@ pub struct Match {
     pub inputs: Vec<String>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Profile {
     pub name: String,
     /// The module it describes, as people know it.
@@ -223,6 +223,14 @@ pub struct Profile {
     pub identity: Identity,
     /// Where each fact comes from: repository, file, version.
     pub sources: Vec<String>,
+}
+
+/// By name only: a cluster's `Debug` (logs, test failures) says which profile read it, and the
+/// declaration's own `Debug` would only add to the WASM.
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Profile({})", self.name)
+    }
 }
 
 impl Profile {
@@ -364,13 +372,16 @@ fn string(m: &serde_json::Map<String, Value>, at: &str, key: &str) -> Result<Opt
 fn strings(m: &serde_json::Map<String, Value>, at: &str, key: &str) -> Result<Vec<String>, Error> {
     match m.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|s| match s {
-                Value::String(s) if !s.is_empty() => Ok(s.clone()),
-                _ => Err(data_error(format!("{at}.{key} must be a list of non-empty strings"))),
-            })
-            .collect(),
+        Some(Value::Array(a)) => {
+            let mut out = Vec::with_capacity(a.len());
+            for s in a {
+                match s {
+                    Value::String(s) if !s.is_empty() => out.push(s.clone()),
+                    _ => return Err(data_error(format!("{at}.{key} must be a list of non-empty strings"))),
+                }
+            }
+            Ok(out)
+        }
         Some(_) => Err(data_error(format!("{at}.{key} must be a list of strings"))),
     }
 }
@@ -458,12 +469,15 @@ pub fn parse(v: &Value, at: &str) -> Result<Profile, Error> {
     if matcher.sources.is_empty() && matcher.variables.is_empty() && matcher.inputs.is_empty() {
         return Err(data_error(format!("{at}.match matches nothing: give sources, variables or inputs")));
     }
-    let inputs = match m.get("inputs") {
+    let mut inputs = Vec::new();
+    match m.get("inputs") {
         Some(Value::Array(a)) if !a.is_empty() => {
-            a.iter().enumerate().map(|(i, v)| input_spec(v, &format!("{at}.inputs[{i}]"))).collect::<Result<_, _>>()?
+            for (i, v) in a.iter().enumerate() {
+                inputs.push(input_spec(v, &format!("{at}.inputs[{i}]"))?);
+            }
         }
         _ => return Err(data_error(format!("{at}.inputs must be a non-empty list of {{name, form}}"))),
-    };
+    }
     let mut defaults = BTreeMap::new();
     if let Some(v) = m.get("defaults").filter(|v| !v.is_null()) {
         let Value::Object(d) = v else { return Err(data_error(format!("{at}.defaults must be an object"))) };
@@ -483,30 +497,28 @@ pub fn parse(v: &Value, at: &str) -> Result<Profile, Error> {
             )));
         }
     }
-    let rendered = match m.get("rendered") {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(a)) => a
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
+    let mut rendered = Vec::new();
+    match m.get("rendered") {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(a)) => {
+            for (i, v) in a.iter().enumerate() {
                 let at = format!("{at}.rendered[{i}]");
                 let r = object(v, &at, RENDERED_KEYS)?;
-                Ok(Rendered {
-                    resource: string(r, &at, "resource")?
-                        .ok_or_else(|| data_error(format!("{at}.resource is required")))?,
-                    attribute: string(r, &at, "attribute")?
-                        .ok_or_else(|| data_error(format!("{at}.attribute is required")))?,
+                let required = |k: &str| string(r, &at, k)?.ok_or_else(|| data_error(format!("{at}.{k} is required")));
+                rendered.push(Rendered {
+                    resource: required("resource")?,
+                    attribute: required("attribute")?,
                     encoding: string(r, &at, "encoding")?.unwrap_or_else(|| "plain".into()),
                     evidence: match r.get("evidence") {
                         None => true,
                         Some(Value::Bool(b)) => *b,
                         Some(_) => return Err(data_error(format!("{at}.evidence must be true or false"))),
                     },
-                })
-            })
-            .collect::<Result<_, Error>>()?,
+                });
+            }
+        }
         Some(_) => return Err(data_error(format!("{at}.rendered must be a list"))),
-    };
+    }
     let token = match m.get("token").filter(|v| !v.is_null()) {
         Some(v) => {
             let t = object(v, &format!("{at}.token"), TOKEN_KEYS)?;

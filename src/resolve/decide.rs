@@ -157,10 +157,15 @@ fn path_input(plan: &Plan, files: &Files, spec: &InputSpec) -> Result<Backup, Er
         let b = match &spec.form {
             Form::RestorePath => match v {
                 Json::String(s) if s.is_empty() => continue,
-                Json::String(s) => Backup::Keys(BTreeMap::from([(
-                    "cluster-reset-restore-path".to_string(),
-                    Resolved { value: Value::Known(s.clone()), provenance: provenance.clone(), sensitive },
-                )])),
+                Json::String(s) => {
+                    let mut keys = BTreeMap::new();
+                    let value = Value::Known(s.clone());
+                    keys.insert(
+                        "cluster-reset-restore-path".to_string(),
+                        Resolved { value, provenance: provenance.clone(), sensitive },
+                    );
+                    Backup::Keys(keys)
+                }
                 _ => continue,
             },
             f if f.is_map() => shaped(map_from_json(v, &provenance, sensitive), f),
@@ -182,7 +187,11 @@ fn text_of(v: &Json) -> Option<String> {
     match v {
         Json::String(s) => Some(s.clone()),
         Json::Array(a) => {
-            a.iter().map(|x| x.as_str().map(str::to_string)).collect::<Option<Vec<_>>>().map(|v| v.join("\n"))
+            let mut lines = Vec::with_capacity(a.len());
+            for x in a {
+                lines.push(x.as_str()?);
+            }
+            Some(lines.join("\n"))
         }
         _ => None,
     }

@@ -147,6 +147,7 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
     }
 
     /// A settings input evaluated whole (a `yaml` or `flags` input): its text, or unknown.
+    #[cfg(feature = "config")]
     pub(super) fn whole(&self, name: &str) -> Option<Resolved> {
         let f = self.of(name)?.whole.as_ref()?;
         let text = match &f.value {
@@ -161,6 +162,11 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         let mut r = self.resolved(f, name);
         r.value = text.map(Value::Known).unwrap_or(Value::Unknown);
         Some(r)
+    }
+
+    #[cfg(not(feature = "config"))]
+    pub(super) fn whole(&self, _: &str) -> Option<Resolved> {
+        None
     }
 
     /// A settings input evaluated whole, as JSON (`None` inside when unknown until apply), with

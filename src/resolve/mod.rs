@@ -99,7 +99,8 @@ pub fn clusters(plan: &Plan, config: &Config, profiles: &crate::profiles::Profil
     let known: Vec<String> = out.iter().map(|c| c.address.clone()).collect();
     out.extend(discovered(plan, &index, &known)?);
     if plan.kind == Kind::Plan {
-        let read: BTreeSet<Vec<String>> = crate::order::set(calls.iter().map(|c| c.path.clone()));
+        // The call paths profiles read (a few per plan: instances share one).
+        let read: Vec<Vec<String>> = calls.iter().map(|c| c.path.clone()).collect();
         out.extend(unread::unread(plan, config, &index, profiles, &read)?);
     }
     Ok(out)

@@ -2,11 +2,8 @@
 //! or a resource that shows them, outside every cluster a profile read. The gate cannot check
 //! what it cannot read, so such a thing is a cluster of its own, read by nobody.
 
-use std::collections::BTreeSet;
-
 use super::calls::{profile_for, ModuleIndex};
 use super::gather::extract;
-use super::gather::instance_action;
 use crate::address;
 use crate::config::Configuration as Config;
 use crate::error::Error;
@@ -167,13 +164,13 @@ fn unread_calls(
     config: &Config,
     m: &ModuleConfig,
     profiles: &Profiles,
-    read: &BTreeSet<Vec<String>>,
+    read: &[Vec<String>],
     path: &mut Vec<String>,
     out: &mut Vec<(Vec<String>, String, String)>,
 ) {
     for (name, call) in &m.module_calls {
         path.push(name.clone());
-        let inside_read = read.contains(path.as_slice());
+        let inside_read = read.iter().any(|r| r == path);
         let wraps_read = read.iter().any(|r| r.len() > path.len() && r.starts_with(path));
         if !inside_read {
             let seen = if wraps_read || profile_for(call, profiles).is_some() {
@@ -211,7 +208,7 @@ pub(super) fn unread(
     config: &Config,
     index: &ModuleIndex,
     profiles: &Profiles,
-    read: &BTreeSet<Vec<String>>,
+    read: &[Vec<String>],
 ) -> Result<Vec<Cluster>, Error> {
     let mut calls = Vec::new();
     unread_calls(plan, config, &plan.configuration, profiles, read, &mut Vec::new(), &mut calls);
@@ -223,14 +220,15 @@ pub(super) fn unread(
     let mut out = Vec::new();
     for (path, source, seen) in &calls {
         let rendered = format!("module.{}", path.join(".module."));
-        let changes: Vec<_> = index
-            .changes
-            .iter()
-            .filter(|(m, _)| names_of(m).starts_with(path))
-            .flat_map(|(_, v)| v.iter().copied())
-            .collect();
-        let res = super::calls::InstanceResources { changes, planned: Vec::new(), prior: Vec::new() };
-        let action = instance_action(&res);
+        // Deleted when this plan deletes everything it has (no rule then applies); else created
+        // or kept — EB004 only needs to know it is not going away.
+        let mut any = false;
+        let mut all_deleted = true;
+        for (_, rcs) in index.changes.iter().filter(|(m, _)| names_of(m).starts_with(path)) {
+            any |= !rcs.is_empty();
+            all_deleted &= rcs.iter().all(|rc| super::calls::is_delete(rc));
+        }
+        let action = if any && all_deleted { Action::Delete } else { Action::Create };
         out.push(nobody(plan, rendered, source.clone(), seen.clone(), action));
     }
     // Resources outside every cluster that show settings: at the root, or in a module no profile
@@ -259,7 +257,8 @@ pub(super) fn unread(
             }
         }
     }
-    let mut seen_at: BTreeSet<String> = BTreeSet::new();
+    // Addresses already reported (a resource per module is enough; few, so a list).
+    let mut seen_at: Vec<String> = Vec::new();
     for (module, resource, after, unknown, sensitive) in candidates {
         let ev = extract(plan, resource, (after, "after"), unknown, (sensitive, "after_sensitive"))?;
         let shows = matches!(&ev.backup, Some((MapEvidence::Keys(k), _)) if k.keys().any(|k| k.starts_with("s3")));
@@ -273,7 +272,8 @@ pub(super) fn unread(
             let src = source_of(plan, &names_of(module)).unwrap_or_else(|| "(no source)".into());
             (module.to_string(), src)
         };
-        if seen_at.insert(address.clone()) {
+        if !seen_at.contains(&address) {
+            seen_at.push(address.clone());
             let at = ev.backup.as_ref().map(|(_, l)| l.attribute.clone()).unwrap_or_default();
             out.push(nobody(plan, address, source, format!("{resource}.{at}"), Action::Create));
         }
