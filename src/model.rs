@@ -274,9 +274,12 @@ impl Cluster {
 
     /// The token as a message names it: its input, or the module's own.
     pub fn token_phrase(&self) -> String {
-        match &self.read_by {
-            ReadBy::Profile(p) if p.token.input.is_none() => {
+        match (&self.read_by, &self.token.state) {
+            (ReadBy::Profile(p), _) if p.token.input.is_none() => {
                 format!("the cluster token (made by the {} module, which has no token input)", p.name)
+            }
+            (ReadBy::Profile(p), TokenState::NotSet) => {
+                format!("the cluster token (made by the {} module: {} is not given)", p.name, self.token_input())
             }
             _ => self.token_input().to_string(),
         }

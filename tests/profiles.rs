@@ -211,6 +211,35 @@ fn rke2_aws_tf_reads_rke2_config_yaml() {
 }
 
 #[test]
+fn aws_rke2_reads_the_supplied_config_and_its_rendering() {
+    // The supplied config mixes literals and variables: the plan reads it back from the module's
+    // terraform_data (its triggers hold the config itself).
+    let r = report(&["ar-clean"], json!({}));
+    assert_eq!(findings(&r), vec![], "{}", r["findings"]);
+    let c = &r["clusters"][0];
+    assert_eq!(c["profile"], "aws-rke2");
+    assert_eq!(c["location"], json!({"service": "aws", "bucket": "ar-etcd", "folder": "prod"}));
+    assert_eq!(c["keys"]["s3-bucket"]["source"], "rendered");
+    assert_eq!(c["keys"]["s3-secret-key"]["sensitive"], true);
+
+    for options in [json!({}), with_config("ar-missing-region")] {
+        let r = report(&["ar-missing-region"], options);
+        assert_eq!(findings(&r), vec![("EB101".to_string(), "module.rke2".to_string(), "s3-region".to_string())]);
+    }
+    for options in [json!({}), with_config("ar-shared-folder")] {
+        let r = report(&["ar-shared-folder"], options);
+        assert_eq!(rules(&r), ["EB201", "EB201"], "{}", r["findings"]);
+    }
+    // No config_join_token: the module's random_uuid, kept by the server, is new with the server.
+    for options in [json!({}), with_config("ar-token-regenerated")] {
+        let r = report(&["ar-token-regenerated"], options);
+        assert_eq!(rules(&r), ["EB302"], "{}", r["findings"]);
+        let m = message(&r, "EB302");
+        assert!(m.contains("config_join_token is not given") && m.contains("terraform_data.join_token"), "{m}");
+    }
+}
+
+#[test]
 fn a_module_no_profile_reads_is_seen_in_the_configuration_when_the_plan_shows_nothing() {
     // Plan JSON keeps only the template's references and the user data is unknown: nothing shows.
     let alone = report(&["unread-flags"], json!({}));

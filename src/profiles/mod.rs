@@ -29,7 +29,7 @@ macro_rules! registry {
     };
 }
 
-registry![zcompute_k8s, kube_hetzner, identiops_k3s, xunleii_k3s, rke2_aws_tf];
+registry![zcompute_k8s, kube_hetzner, identiops_k3s, xunleii_k3s, rke2_aws_tf, aws_rke2];
 
 /// Which distribution the module installs: both take the same `--etcd-s3-*` flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

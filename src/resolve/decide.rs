@@ -497,6 +497,15 @@ pub(super) fn resolve_token(
     };
     let state = match input {
         Input::Literal(Json::Null) | Input::Absent => TokenState::NotSet,
+        // An empty token is none: k3s, RKE2 and the modules (aws-rke2's `config_join_token = ""`)
+        // then make their own.
+        Input::Literal(Json::String(s))
+        | Input::Default(Json::String(s))
+        | Input::Variable { value: Json::String(s), .. }
+            if s.is_empty() =>
+        {
+            TokenState::NotSet
+        }
         Input::Literal(v) => match as_module_string(&v) {
             Some(s) => resolved(Value::Known(s), Provenance::Configuration),
             None => TokenState::NotSet,
