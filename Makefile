@@ -88,6 +88,15 @@ demo: build
 	@echo
 	@echo '$$ etcd-backup-policy check $(FX)/destroy/plan.json   # terraform plan -destroy of a legacy stack'
 	@node js/cli.js check $(FX)/destroy/plan.json; echo "exit $$?"
+	@echo
+	@echo '$$ etcd-backup-policy check $(FX)/kh-shared-bucket/plan.json   # two kube-hetzner clusters on one bucket'
+	@node js/cli.js check $(FX)/kh-shared-bucket/plan.json; echo "exit $$?"
+	@echo
+	@echo '$$ etcd-backup-policy check $(FX)/inhouse-k3s/plan.json   # an in-house module no profile reads'
+	@node js/cli.js check $(FX)/inhouse-k3s/plan.json; echo "exit $$?"
+	@echo
+	@echo '$$ etcd-backup-policy check $(FX)/inhouse-k3s/plan.json --data $(FX)/inhouse-k3s/profile.json   # ...read through its profile'
+	@node js/cli.js check $(FX)/inhouse-k3s/plan.json --data $(FX)/inhouse-k3s/profile.json; echo "exit $$?"
 
 test: build lint test-rust test-wasm test-js test-node18 test-gates
 

@@ -16,7 +16,9 @@ use crate::error::Error;
 use crate::suggest::{check_keys, nearest};
 
 /// Registers built-in profiles: one file in this directory (its `PROFILE`, a JSON declaration)
-/// plus one line here. The first one matches only when no other does.
+/// plus one line here. A call is matched by source first, then by declared variables, then by
+/// passed inputs (`resolve::calls::profile_for`), so zcompute-k8s's wide input match yields to a
+/// more specific profile.
 macro_rules! registry {
     ($($module:ident),* $(,)?) => {
         $(pub mod $module;)*
