@@ -9,7 +9,7 @@ export declare function planFile(path: string): PlanSource;
 export type Severity = 'deny' | 'warn' | 'off';
 
 export interface Options {
-  /** OPA-style data document(s): `{ etcd_backup: { inventory, baseline, rules, min_retention_window } }`. */
+  /** OPA-style data document(s): `{ etcd_backup: { inventory, baseline, rules, min_retention_window, profiles } }`. */
   data?: Record<string, unknown> | Record<string, unknown>[];
   /** Per-rule severity overrides, e.g. `{ EB108: 'deny' }`. */
   rules?: Record<string, Severity>;
@@ -78,13 +78,18 @@ export interface Finding {
   plan: string;
   message: string;
   remediation: string;
+  /** The module profile that read the cluster. */
+  profile?: string;
 }
 
 export interface ClusterReport {
   address: string;
   plan: string;
   action: 'no-op' | 'read' | 'create' | 'update' | 'replace' | 'delete';
-  backup: 'configured' | 'not-set' | 'unresolved';
+  /** The module profile that read it; null when none did (EB004) or only a deleted call's resources were read. */
+  profile: string | null;
+  /** `not-read`: no profile reads it (EB004), nothing of it is checked. */
+  backup: 'configured' | 'not-set' | 'unresolved' | 'not-read';
   location?: { service: string; bucket: string; folder: string };
   /** The effective snapshot schedule (the key, or k3s's default) and its average interval. */
   schedule: string | null;
@@ -110,7 +115,18 @@ export interface Report {
   clusters: ClusterReport[];
   /** `.tf` files given with `config` that could not be parsed (`file:line:column: what`). */
   config_errors?: string[];
-  summary: { plans: number; clusters: number; deny: number; warn: number };
+  summary: {
+    plans: number;
+    clusters: number;
+    deny: number;
+    warn: number;
+    /** Clusters a profile read and the plan keeps: what the rules checked. */
+    checked: number;
+    /** What a pass is worth: `incomplete` when a kept cluster's settings could not be read (EB002), `nothing-checked` without any. */
+    verdict: 'pass' | 'fail' | 'incomplete' | 'nothing-checked';
+    /** Why the verdict is `incomplete` or `nothing-checked`. */
+    note?: string;
+  };
 }
 
 export interface RuleInfo {

@@ -1,6 +1,6 @@
 // Compiled with `tsc --noEmit` by test/package.test.js: the published types describe the API, and
 // the OPA adapter fits where @open-policy-agent/opa-wasm's LoadedPolicy is expected.
-import { evaluate, fingerprint, rules, explain, type Report, type Finding } from 'etcd-backup-policy';
+import { evaluate, fingerprint, rules, explain, profiles, type Report, type Finding, type ProfileInfo } from 'etcd-backup-policy';
 import { loadPolicy, loadPolicySync } from 'etcd-backup-policy/opa';
 import type { LoadedPolicy as OpaLoadedPolicy } from '@open-policy-agent/opa-wasm';
 
@@ -12,6 +12,9 @@ const baseline = fingerprint([new Uint8Array(), '{}']);
 const sha: string | undefined = baseline.etcd_backup.baseline['aws/b/f']?.token_sha256;
 const ids: string[] = rules().map((r) => r.id);
 const doc: string = explain('EB101');
+const verdict: 'pass' | 'fail' | 'incomplete' | 'nothing-checked' = report.summary.verdict;
+const readBy: string | null = report.clusters[0]?.profile ?? null;
+const known: ProfileInfo[] = profiles({ data: { etcd_backup: { profiles: [] } } });
 
 // A host written for opa-wasm only uses this part of its LoadedPolicy.
 type OpaHostSurface = Pick<OpaLoadedPolicy, 'entrypoints' | 'setData' | 'evaluate'>;
@@ -27,4 +30,4 @@ const sync: OpaHostSurface = loadPolicySync();
 // @ts-expect-error an unknown option is a type error
 evaluate('{}', { colour: true });
 
-export { first, denied, status, sha, ids, doc, sync };
+export { first, denied, status, sha, ids, doc, sync, verdict, readBy, known };
