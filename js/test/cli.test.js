@@ -103,6 +103,14 @@ test('the data document schema in the package accepts the fixtures\' documents a
   assert.ok(validate(acme), JSON.stringify(validate.errors));
   const baseline = fingerprint(readFileSync(plan('seed')));
   assert.ok(validate(baseline), JSON.stringify(validate.errors));
+  // The forms and paths the built-in profiles use (identiops-k3s's, as a user would copy them).
+  const withPaths = structuredClone(acme);
+  withPaths.etcd_backup.profiles[0].inputs.push(
+    { name: 'node_pools', path: '*.cluster_init_action.reset_restore_path', form: 'restore-path' },
+    { name: 'servers', path: '*.flags', form: 'flags' },
+  );
+  assert.ok(validate(withPaths), JSON.stringify(validate.errors));
+  assert.equal(profiles({ data: withPaths })[0].inputs.length, 3, 'and the engine reads the same declaration');
   const typo = structuredClone(acme);
   typo.etcd_backup.profiles[0].inputs[0].form = 'objekt';
   assert.equal(validate(typo), false);
