@@ -260,7 +260,12 @@ impl Cluster {
     /// The input that carries the settings, as the module names it (`etcd_backup`,
     /// `etcd_s3_backup`): what messages point the user at.
     pub fn settings_input(&self) -> &str {
-        self.profile().and_then(|p| p.inputs.first()).map(|i| i.name.as_str()).unwrap_or("etcd_backup")
+        self.settings_spec().map(|i| i.name.as_str()).unwrap_or("etcd_backup")
+    }
+
+    /// The first input of its profile: the one messages name.
+    fn settings_spec(&self) -> Option<&crate::profiles::InputSpec> {
+        self.profile().and_then(|p| p.inputs.first())
     }
 
     /// The input that carries the cluster token (`cluster_token`, `k3s_token`), or `token` for a
@@ -298,7 +303,7 @@ impl Cluster {
     /// A setting as the user writes it in that input (`s3-bucket` in zcompute-k8s's
     /// `etcd_backup`, `etcd-s3-bucket` in kube-hetzner's `etcd_s3_backup`).
     pub fn written(&self, key: &str) -> String {
-        match self.profile().and_then(|p| p.inputs.first()) {
+        match self.settings_spec() {
             Some(i) => i.form.written(key),
             None => key.to_string(),
         }
@@ -307,7 +312,7 @@ impl Cluster {
     /// A setting with a value as the user writes it in that input (`s3-region = "<region>"`,
     /// `--etcd-s3-region=<region>`).
     pub fn example(&self, key: &str, value: &str) -> String {
-        match self.profile().and_then(|p| p.inputs.first()) {
+        match self.settings_spec() {
             Some(i) => i.form.example(key, value),
             None => format!("{key} = \"{value}\""),
         }

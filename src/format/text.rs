@@ -81,9 +81,9 @@ pub fn render(r: &Report, color: bool) -> String {
     }
     let word = r.summary.verdict_word();
     let verdict = match r.summary.verdict {
-        "fail" => p.red(word),
-        "pass" => p.bold(word),
-        _ => p.yellow(word),
+        "fail" => p.red(&word),
+        "pass" => p.bold(&word),
+        _ => p.yellow(&word),
     };
     let note = if r.summary.note.is_empty() { String::new() } else { format!("{}; ", r.summary.note) };
     let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });

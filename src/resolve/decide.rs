@@ -233,13 +233,18 @@ fn text_input(
     }
     // The plan records a template's references, not the template: `"${var.x}more"` reads like
     // `var.x`. The files, when given, tell which one it is.
-    if let Some(r) = files.whole(&spec.name) {
-        return Ok(match &r.value {
-            Value::Known(t) => from_text(t, r.provenance.clone(), r.sensitive),
-            Value::Unknown => Backup::Unresolved {
+    match files.whole_json(&spec.name) {
+        Some((None, _)) => {
+            return Ok(Backup::Unresolved {
                 reason: format!("{}: the configuration's files give it from values known only at apply", spec.name),
-            },
-        });
+            })
+        }
+        Some((Some(v), r)) => {
+            if let Some(t) = text_of(&v) {
+                return Ok(from_text(&t, r.provenance, r.sensitive));
+            }
+        }
+        None => {}
     }
     if let Input::Variable { name, value, sensitive } = input {
         let t = text_of(&value).ok_or_else(not_text)?;
@@ -251,17 +256,7 @@ fn text_input(
             return Ok(Backup::Keys(resolved_keys(keys, &rendered_provenance(resource, loc))));
         }
     }
-    let why = if profile.reads_rendered() {
-        carrier_reason(evidence).unwrap_or_else(|| {
-            "the plan records only references for it and no resource of the module shows its value".into()
-        })
-    } else {
-        format!(
-            "the plan records only references for it, and the {} module renders it only into {}, which a plan never shows",
-            profile.name,
-            profile.rendered_phrase()
-        )
-    };
+    let why = no_evidence_reason(profile, evidence);
     Ok(Backup::Unresolved { reason: format!("{}: {why}{}", spec.name, files.hint(&spec.name)) })
 }
 
@@ -380,14 +375,7 @@ fn backup_from(
     }
     let reason = match unknown_at {
         Some(at) => format!("the module renders it into {at}, which is unknown until apply"),
-        None if !profile.reads_rendered() => format!(
-            "the plan records only references for it, and the {} module renders it only into {}, which a plan never shows",
-            profile.name,
-            profile.rendered_phrase()
-        ),
-        None => carrier_reason(evidence).unwrap_or_else(|| {
-            "the plan records only references for it and no resource of the module shows its value".into()
-        }),
+        None => no_evidence_reason(profile, evidence),
     };
     Backup::Unresolved { reason: format!("{reason}{}", files.hint(name)) }
 }
@@ -449,6 +437,22 @@ pub(super) fn with_rendered_keys(b: Backup, evidence: &[(String, Evidence)]) -> 
         return Backup::NotSet { provenance: Some(prov) };
     }
     Backup::Keys(merged)
+}
+
+/// Why an input the plan records only by its references has no value from the resources either:
+/// the module renders it nowhere a plan shows (hashes, provisioners), or the resources that may
+/// carry it cannot be read or are unknown.
+fn no_evidence_reason(profile: &Profile, evidence: &[(String, Evidence)]) -> String {
+    if !profile.reads_rendered() {
+        return format!(
+            "the plan records only references for it, and the {} module renders it only into {}, which a plan never shows",
+            profile.name,
+            profile.rendered_phrase()
+        );
+    }
+    carrier_reason(evidence).unwrap_or_else(|| {
+        "the plan records only references for it and no resource of the module shows its value".into()
+    })
 }
 
 /// Why the module's resources do not show a value: an attribute that cannot be read, else one

@@ -146,31 +146,9 @@ impl<'x, 'p, 'a> Files<'x, 'p, 'a> {
         Resolved { value, provenance, sensitive: f.sensitive || is_secret_key(key) }
     }
 
-    /// A settings input evaluated whole (a `yaml` or `flags` input): its text, or unknown.
-    #[cfg(feature = "config")]
-    pub(super) fn whole(&self, name: &str) -> Option<Resolved> {
-        let f = self.of(name)?.whole.as_ref()?;
-        let text = match &f.value {
-            Some(hcl::Value::String(s)) => Some(s.clone()),
-            Some(hcl::Value::Array(a)) => {
-                let parts: Option<Vec<String>> = a.iter().map(|v| v.as_str().map(str::to_string)).collect();
-                Some(parts?.join("\n"))
-            }
-            Some(_) => return None,
-            None => None,
-        };
-        let mut r = self.resolved(f, name);
-        r.value = text.map(Value::Known).unwrap_or(Value::Unknown);
-        Some(r)
-    }
-
-    #[cfg(not(feature = "config"))]
-    pub(super) fn whole(&self, _: &str) -> Option<Resolved> {
-        None
-    }
-
     /// A settings input evaluated whole, as JSON (`None` inside when unknown until apply), with
-    /// where it is written: what a profile's `path` selects in. Only the build with the
+    /// where it is written: the text of a `yaml` or `flags` input, or what a profile's `path`
+    /// selects in. Only the build with the
     /// configuration reader has files to evaluate.
     #[cfg(feature = "config")]
     pub(super) fn whole_json(&self, name: &str) -> Option<(Option<serde_json::Value>, Resolved)> {
