@@ -107,6 +107,18 @@ fn valid_hostport(hp: &str) -> bool {
     }
 }
 
+/// The AWS region an S3 endpoint names (`s3.eu-west-1.amazonaws.com`, `s3-eu-west-1…`,
+/// `s3.dualstack.eu-west-1…`); `None` for the global endpoint and other clouds.
+pub fn aws_region(endpoint: &str) -> Option<String> {
+    let hp = host_port(endpoint).to_ascii_lowercase();
+    let host = hp.split(':').next().unwrap_or_default();
+    let rest = host.strip_suffix(".amazonaws.com").or_else(|| host.strip_suffix(".amazonaws.com.cn"))?;
+    let rest = rest.rsplit_once("s3.").map(|(_, r)| r).or_else(|| rest.rsplit_once("s3-").map(|(_, r)| r))?;
+    let region = rest.strip_prefix("dualstack.").unwrap_or(rest);
+    let parts = region.split('-').count();
+    (parts >= 3 && region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')).then(|| region.to_string())
+}
+
 /// Public object-storage clouds, where credentials must never cross the network in clear text.
 pub fn is_public_cloud(endpoint: &str) -> bool {
     let hp = host_port(endpoint);
@@ -172,5 +184,16 @@ mod tests {
         assert!(is_public_cloud("s3.eu-west-1.amazonaws.com"));
         assert!(is_public_cloud("nyc3.digitaloceanspaces.com"));
         assert!(!is_public_cloud("minio.internal:9000"));
+    }
+
+    #[test]
+    fn aws_regions_from_endpoints() {
+        assert_eq!(aws_region("s3.eu-west-1.amazonaws.com").as_deref(), Some("eu-west-1"));
+        assert_eq!(aws_region("https://s3-ap-southeast-2.amazonaws.com:443").as_deref(), Some("ap-southeast-2"));
+        assert_eq!(aws_region("s3.dualstack.us-west-2.amazonaws.com").as_deref(), Some("us-west-2"));
+        assert_eq!(aws_region("s3.cn-north-1.amazonaws.com.cn").as_deref(), Some("cn-north-1"));
+        assert_eq!(aws_region("s3.amazonaws.com"), None);
+        assert_eq!(aws_region("s3.pub1.infomaniak.cloud"), None);
+        assert_eq!(aws_region("minio.internal:9000"), None);
     }
 }

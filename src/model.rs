@@ -318,6 +318,24 @@ impl Cluster {
         }
     }
 
+    /// Whether the user can set this key through the cluster's module: not one its profile marks
+    /// `unsettable`, and, for an object input, one of its fields.
+    pub fn settable(&self, key: &str) -> bool {
+        let Some(p) = self.profile() else { return true };
+        if p.unsettable.iter().any(|k| k == key) {
+            return false;
+        }
+        match self.settings_spec().map(|i| &i.form) {
+            Some(crate::profiles::Form::Object(fields)) => fields.values().any(|k| k == key),
+            _ => true,
+        }
+    }
+
+    /// Whether the module turns `s3` on by itself when its settings input is given.
+    pub fn implies_s3(&self) -> bool {
+        self.settings_spec().is_some_and(|i| i.implies_s3 != crate::profiles::Implies::Never)
+    }
+
     /// A setting the module applies when the key is absent (its profile's `defaults`).
     pub fn module_default(&self, key: &str) -> Option<&str> {
         self.profile().and_then(|p| p.defaults.get(key)).map(String::as_str)

@@ -240,6 +240,53 @@ fn aws_rke2_reads_the_supplied_config_and_its_rendering() {
 }
 
 #[test]
+fn zifeo_native_backup_is_the_modules_own_container_and_credential() {
+    // ff_native_backup (default true) with an object_store_endpoint replaces s3_backup whole: the
+    // bucket is "${name}-etcd-snapshots", the credential one the module makes (not EB002).
+    for options in [json!({}), with_config("zf-clean")] {
+        let r = report(&["zf-clean"], options);
+        assert_eq!(findings(&r), vec![], "{}", r["findings"]);
+        let c = &r["clusters"][0];
+        assert_eq!(c["profile"], "zifeo-openstack-rke2");
+        assert_eq!(c["location"]["bucket"], "prod-etcd-snapshots");
+        assert_eq!(c["keys"]["s3-bucket"]["source"], "module");
+        assert_eq!(c["keys"]["s3-secret-key"]["sensitive"], true);
+        assert_eq!(c["keys"]["snapshot-retention"]["value"], "28");
+        assert_eq!(r["summary"]["verdict"], "pass");
+    }
+}
+
+#[test]
+fn zifeo_without_a_region_input_fails_only_for_an_aws_endpoint_in_another_region() {
+    // Native backup off: s3_backup counts, object_store_endpoint does not.
+    for options in [json!({}), with_config("zf-aws-region")] {
+        let r = report(&["zf-aws-region"], options);
+        assert_eq!(findings(&r), vec![("EB101".to_string(), "module.rke2".to_string(), "s3-region".to_string())]);
+        let m = message(&r, "EB101");
+        assert!(m.contains("no input for etcd-s3-region") && m.contains("eu-west-1"), "{m}");
+        assert_eq!(r["clusters"][0]["location"]["bucket"], "zf-etcd-eu");
+    }
+    // The same module on Swift (zf-clean, zf-shared-bucket) is not asked for a region it cannot set.
+    for options in [json!({}), with_config("zf-shared-bucket")] {
+        let r = report(&["zf-shared-bucket"], options);
+        assert_eq!(rules(&r), ["EB201", "EB201"], "{}", r["findings"]);
+        let fix = r["findings"][0]["remediation"].as_str().unwrap();
+        assert!(fix.contains("its own bucket") && fix.contains("no folder input"), "{fix}");
+    }
+}
+
+#[test]
+fn zifeo_writes_nothing_without_an_endpoint() {
+    // backup_retention alone is written only inside the endpoint's block: no backup at all.
+    for options in [json!({}), with_config("zf-not-configured")] {
+        let r = report(&["zf-not-configured"], options);
+        assert_eq!(rules(&r), ["EB003"], "{}", r["findings"]);
+        let fix = r["findings"][0]["remediation"].as_str().unwrap();
+        assert!(fix.contains("endpoint, bucket, access_key, access_secret") && !fix.contains("region"), "{fix}");
+    }
+}
+
+#[test]
 fn a_module_no_profile_reads_is_seen_in_the_configuration_when_the_plan_shows_nothing() {
     // Plan JSON keeps only the template's references and the user data is unknown: nothing shows.
     let alone = report(&["unread-flags"], json!({}));
@@ -320,6 +367,9 @@ fn no_secret_of_the_profile_fixtures_reaches_any_output() {
         "kh-shared-bucket",
         "kh-token-regenerated",
         "kh-token-changed",
+        "zf-clean",
+        "zf-aws-region",
+        "zf-shared-bucket",
         "inhouse-k3s",
     ];
     for case in cases {

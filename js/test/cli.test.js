@@ -111,6 +111,15 @@ test('the data document schema in the package accepts the fixtures\' documents a
   );
   assert.ok(validate(withPaths), JSON.stringify(validate.errors));
   assert.equal(profiles({ data: withPaths })[0].inputs.length, 3, 'and the engine reads the same declaration');
+  // Every built-in declaration (src/profiles/*.rs), as a user would copy one.
+  const dir = join(here, '..', '..', 'src', 'profiles');
+  const builtins = readdirSync(dir).filter((f) => f.endsWith('.rs') && f !== 'mod.rs');
+  assert.ok(builtins.length >= 7);
+  for (const f of builtins) {
+    const text = readFileSync(join(dir, f), 'utf8').match(/PROFILE: &str = r#*"([\s\S]*?)"#+;/)[1];
+    const doc = { etcd_backup: { profiles: [JSON.parse(text)] } };
+    assert.ok(validate(doc), `${f}: ${JSON.stringify(validate.errors)}`);
+  }
   const typo = structuredClone(acme);
   typo.etcd_backup.profiles[0].inputs[0].form = 'objekt';
   assert.equal(validate(typo), false);

@@ -31,7 +31,7 @@ macro_rules! registry {
     };
 }
 
-registry![zcompute_k8s, kube_hetzner, identiops_k3s, xunleii_k3s, rke2_aws_tf, aws_rke2];
+registry![zcompute_k8s, kube_hetzner, identiops_k3s, xunleii_k3s, rke2_aws_tf, aws_rke2, zifeo_openstack_rke2];
 
 /// Which distribution the module installs: both take the same `--etcd-s3-*` flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +65,8 @@ pub enum Form {
     Flags,
     /// A snapshot name to restore (`cluster-reset-restore-path`); empty is none.
     RestorePath,
+    /// One setting's value (zifeo's `backup_retention` → `snapshot-retention`).
+    Value(String),
 }
 
 impl Form {
@@ -76,6 +78,7 @@ impl Form {
             Form::Yaml => "yaml",
             Form::Flags => "flags",
             Form::RestorePath => "restore-path",
+            Form::Value(_) => "value",
         }
     }
 
@@ -85,7 +88,7 @@ impl Form {
         let flag = if key == "cluster-reset-restore-path" { key.to_string() } else { format!("etcd-{key}") };
         match self {
             Form::KeyMap => key.to_string(),
-            Form::FlagMap | Form::Yaml => flag,
+            Form::FlagMap | Form::Yaml | Form::Value(_) => flag,
             Form::Flags => format!("--{flag}"),
             Form::RestorePath => "the restore path".into(),
             Form::Object(fields) => fields
@@ -126,6 +129,7 @@ impl Form {
             }
             Form::Object(fields) => fields.get(name).cloned(),
             Form::RestorePath => Some("cluster-reset-restore-path".into()),
+            Form::Value(k) => Some(k.clone()),
         }
     }
 }
@@ -149,6 +153,15 @@ pub struct InputSpec {
     pub path: Option<Vec<String>>,
     pub form: Form,
     pub implies_s3: Implies,
+    /// A boolean input that must be true for this one to count, and its default (zifeo's
+    /// `ff_native_backup`, default true).
+    pub enabled_by: Option<(String, bool)>,
+    /// When this input gives any setting, the settings of the inputs before it are dropped
+    /// (zifeo's native backup replaces `s3_backup` whole).
+    pub replaces: bool,
+    /// Settings the module supplies along with this input: a value (`${name}` is the call's
+    /// `name` input), or `None` for one the module creates at apply (a credential it makes).
+    pub supplies: BTreeMap<String, Option<String>>,
 }
 
 impl InputSpec {
@@ -223,6 +236,10 @@ pub struct Profile {
     pub token: TokenSpec,
     pub restore: RestoreSpec,
     pub identity: Identity,
+    /// The module writes no setting unless this one is non-empty (zifeo: the endpoint).
+    pub settings_when: Option<String>,
+    /// Settings the module gives no way to set: k3s's default applies (zifeo: `s3-region`).
+    pub unsettable: Vec<String>,
     /// Where each fact comes from: repository, file, version.
     pub sources: Vec<String>,
 }
@@ -250,9 +267,25 @@ impl Profile {
         parts.join(", ")
     }
 
+    /// Every input the settings are read from: the settings inputs, the inputs that enable them,
+    /// and those `supplies` values name (`${name}`).
     pub fn input_names(&self) -> Vec<&str> {
-        self.inputs.iter().map(|i| i.name.as_str()).collect()
+        let mut out: Vec<&str> = self.inputs.iter().map(|i| i.name.as_str()).collect();
+        for i in &self.inputs {
+            out.extend(i.enabled_by.as_ref().map(|(n, _)| n.as_str()));
+            for t in i.supplies.values().flatten() {
+                out.extend(template_inputs(t));
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        out.retain(|n| seen.insert(*n));
+        out
     }
+}
+
+/// The inputs a `supplies` value names: `x` of each `${x}`.
+pub fn template_inputs(t: &str) -> impl Iterator<Item = &str> {
+    t.split("${").skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name.trim()))
 }
 
 /// Every profile an evaluation uses: the user's first (an in-house wrapper wins over the module it
@@ -354,12 +387,16 @@ const PROFILE_KEYS: &[&str] = &[
     "name",
     "rendered",
     "restore",
+    "settings_when",
     "sources",
     "token",
+    "unsettable",
 ];
 const MATCH_KEYS: &[&str] = &["inputs", "sources", "variables"];
-const INPUT_KEYS: &[&str] = &["fields", "form", "implies_s3", "name", "path"];
-const FORMS: &[&str] = &["flag-map", "flags", "key-map", "object", "restore-path", "yaml"];
+const INPUT_KEYS: &[&str] =
+    &["enabled_by", "fields", "form", "implies_s3", "name", "path", "replaces", "setting", "supplies"];
+const ENABLED_BY_KEYS: &[&str] = &["default", "input"];
+const FORMS: &[&str] = &["flag-map", "flags", "key-map", "object", "restore-path", "value", "yaml"];
 const RENDERED_KEYS: &[&str] = &["attribute", "encoding", "evidence", "resource"];
 const TOKEN_KEYS: &[&str] = &["input", "resource"];
 const RESTORE_KEYS: &[&str] = &["auto"];
@@ -420,6 +457,12 @@ fn input_spec(v: &Value, at: &str) -> Result<InputSpec, Error> {
         "yaml" => Form::Yaml,
         "flags" => Form::Flags,
         "restore-path" => Form::RestorePath,
+        "value" => match string(m, at, "setting")? {
+            Some(k) => Form::Value(catalogue_key(&format!("{at}.setting"), &k)?),
+            None => {
+                return Err(data_error(format!("{at}.setting is required for the value form: the setting it gives")))
+            }
+        },
         "object" => {
             let at_f = format!("{at}.fields");
             let Some(Value::Object(fields)) = m.get("fields") else {
@@ -440,6 +483,43 @@ fn input_spec(v: &Value, at: &str) -> Result<InputSpec, Error> {
     if m.contains_key("fields") && !matches!(form, Form::Object(_)) {
         return Err(data_error(format!("{at}.fields is only for the object form")));
     }
+    if m.contains_key("setting") && !matches!(form, Form::Value(_)) {
+        return Err(data_error(format!("{at}.setting is only for the value form")));
+    }
+    let enabled_by = match m.get("enabled_by").filter(|v| !v.is_null()) {
+        None => None,
+        Some(v) => {
+            let at_e = format!("{at}.enabled_by");
+            let e = object(v, &at_e, ENABLED_BY_KEYS)?;
+            let input = string(e, &at_e, "input")?.ok_or_else(|| data_error(format!("{at_e}.input is required")))?;
+            let default = match e.get("default") {
+                None | Some(Value::Null) => false,
+                Some(Value::Bool(b)) => *b,
+                Some(_) => return Err(data_error(format!("{at_e}.default must be true or false"))),
+            };
+            Some((input, default))
+        }
+    };
+    let replaces = match m.get("replaces") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err(data_error(format!("{at}.replaces must be true or false"))),
+    };
+    let mut supplies = BTreeMap::new();
+    if let Some(v) = m.get("supplies").filter(|v| !v.is_null()) {
+        let Value::Object(d) = v else { return Err(data_error(format!("{at}.supplies must be an object"))) };
+        for (k, val) in d {
+            let key = catalogue_key(&format!("{at}.supplies"), k)?;
+            let value = match val {
+                Value::String(s) => Some(s.clone()),
+                Value::Null => None,
+                _ => return Err(data_error(format!(
+                    "{at}.supplies.{k} must be a string (`${{input}}` allowed) or null (made by the module at apply)"
+                ))),
+            };
+            supplies.insert(key, value);
+        }
+    }
     let implies_s3 = match string(m, at, "implies_s3")?.as_deref() {
         None => Implies::Never,
         Some("non-empty") => Implies::NonEmpty,
@@ -455,7 +535,7 @@ fn input_spec(v: &Value, at: &str) -> Result<InputSpec, Error> {
             Some(parts)
         }
     };
-    Ok(InputSpec { name, path, form, implies_s3 })
+    Ok(InputSpec { name, path, form, implies_s3, enabled_by, replaces, supplies })
 }
 
 /// Reads one profile declaration, checking it whole: an unknown key names the nearest known one.
@@ -571,6 +651,14 @@ pub fn parse(v: &Value, at: &str) -> Result<Profile, Error> {
         }
         None => Identity::default(),
     };
+    let settings_when = match string(m, at, "settings_when")? {
+        Some(k) => Some(catalogue_key(&format!("{at}.settings_when"), &k)?),
+        None => None,
+    };
+    let mut unsettable = Vec::new();
+    for k in strings(m, at, "unsettable")? {
+        unsettable.push(catalogue_key(&format!("{at}.unsettable"), &k)?);
+    }
     Ok(Profile {
         name,
         module: string(m, at, "module")?.unwrap_or_default(),
@@ -584,6 +672,8 @@ pub fn parse(v: &Value, at: &str) -> Result<Profile, Error> {
         token,
         restore,
         identity,
+        settings_when,
+        unsettable,
         sources: strings(m, at, "sources")?,
     })
 }
@@ -680,6 +770,27 @@ mod tests {
         let v = serde_json::json!({"name": "x", "match": {"sources": ["a/b/c"]}, "inputs": [{"name": "s3", "form": "flagmap"}]});
         let e = parse(&v, "p").unwrap_err().to_string();
         assert!(e.contains("did you mean \"flag-map\""), "{e}");
+    }
+
+    #[test]
+    fn a_value_input_names_its_setting_and_supplies_name_inputs() {
+        let v = serde_json::json!({"name": "x", "match": {"sources": ["a/b/c"]},
+            "inputs": [{"name": "retention", "form": "value"}]});
+        assert!(parse(&v, "p").unwrap_err().to_string().contains("setting is required"));
+        let v = serde_json::json!({"name": "x", "match": {"sources": ["a/b/c"]},
+            "inputs": [{"name": "ep", "form": "value", "setting": "s3-endpoint",
+                        "enabled_by": {"input": "native", "default": "yes"}}]});
+        assert!(parse(&v, "p").unwrap_err().to_string().contains("enabled_by.default must be true or false"));
+        let v = serde_json::json!({"name": "x", "match": {"sources": ["a/b/c"]}, "unsettable": ["s3-regoin"],
+            "inputs": [{"name": "ep", "form": "value", "setting": "s3-endpoint"}]});
+        assert!(parse(&v, "p").unwrap_err().to_string().contains("did you mean \"s3-region\""));
+        let v = serde_json::json!({"name": "x", "match": {"sources": ["a/b/c"]},
+            "inputs": [{"name": "ep", "form": "value", "setting": "s3-endpoint",
+                        "enabled_by": {"input": "native", "default": true},
+                        "supplies": {"s3-bucket": "${name}-${env}-snapshots", "s3-secret-key": null}}]});
+        let p = parse(&v, "p").unwrap();
+        assert_eq!(p.input_names(), ["ep", "native", "name", "env"]);
+        assert_eq!(p.inputs[0].supplies["s3-secret-key"], None);
     }
 
     #[test]

@@ -27,21 +27,96 @@ pub(super) fn resolve_settings(
     let evidence = if profile.reads_rendered() { evidence } else { &[] };
     let mut merged: Option<Backup> = None;
     for (i, spec) in profile.inputs.iter().enumerate() {
+        if let Some((switch, default)) = &spec.enabled_by {
+            match input_scalar(plan, files, switch, Some(if *default { "true" } else { "false" }))? {
+                Value::Known(v) if v == "true" => {}
+                Value::Known(_) => continue,
+                Value::Unknown => {
+                    return Ok(Backup::Unresolved {
+                        reason: format!(
+                            "{switch}, which decides whether {} counts, is not known from the plan{}",
+                            spec.place(),
+                            files.hint(switch)
+                        ),
+                    })
+                }
+            }
+        }
         let ev = if i == 0 { evidence } else { &[] };
-        let b = if spec.path.is_some() || spec.form == Form::RestorePath {
+        let b = if spec.path.is_some() || matches!(spec.form, Form::RestorePath | Form::Value(_)) {
             path_input(plan, files, spec)?
         } else if spec.form.is_map() {
             resolve_backup(plan, files, ev, spec, profile)?
         } else {
             text_input(plan, files, ev, spec, profile)?
         };
-        let b = implied(b, spec, profile);
+        let b = supplied(plan, files, implied(b, spec, profile), spec, profile)?;
         merged = Some(match merged {
             None => b,
+            Some(_) if spec.replaces && matches!(b, Backup::Keys(_)) => b,
             Some(prev) => merge(prev, b, spec),
         });
     }
-    Ok(merged.unwrap_or(Backup::NotSet { provenance: None }))
+    Ok(gated(merged.unwrap_or(Backup::NotSet { provenance: None }), profile))
+}
+
+/// A scalar input as text: the plan's literal or root variable, else the files', else the
+/// module's `default` when the call does not pass it; unknown otherwise.
+fn input_scalar(plan: &Plan, files: &Files, name: &str, default: Option<&str>) -> Result<Value, Error> {
+    let known = |v: &Json| as_module_string(v).map(Value::Known).unwrap_or(Value::Unknown);
+    Ok(match call_input(plan, &files.call().chain, name)? {
+        Input::Absent | Input::Literal(Json::Null) | Input::Default(Json::Null) => match default {
+            Some(d) => Value::Known(d.to_string()),
+            None => Value::Unknown,
+        },
+        Input::Literal(v) | Input::Default(v) | Input::Variable { value: v, .. } => known(&v),
+        Input::Keys(_) | Input::Opaque => match files.whole_json(name) {
+            Some((Some(v), _)) => known(&v),
+            _ => Value::Unknown,
+        },
+    })
+}
+
+/// The settings a module supplies along with an input that gives any (zifeo's native backup:
+/// its own container `${name}-etcd-snapshots` and an EC2 credential it makes at apply).
+fn supplied(plan: &Plan, files: &Files, b: Backup, spec: &InputSpec, profile: &Profile) -> Result<Backup, Error> {
+    let Backup::Keys(mut keys) = b else { return Ok(b) };
+    for (key, template) in &spec.supplies {
+        if keys.contains_key(key) {
+            continue;
+        }
+        let value = match template {
+            None => Value::Unknown,
+            Some(t) => {
+                let mut text = t.clone();
+                let mut known = true;
+                for name in crate::profiles::template_inputs(t) {
+                    match input_scalar(plan, files, name, None)? {
+                        Value::Known(v) => text = text.replace(&format!("${{{name}}}"), &v),
+                        Value::Unknown => known = false,
+                    }
+                }
+                if known {
+                    Value::Known(text)
+                } else {
+                    Value::Unknown
+                }
+            }
+        };
+        let provenance = Provenance::Module { profile: profile.name.clone(), input: spec.name.clone() };
+        keys.insert(key.clone(), Resolved { value, provenance, sensitive: crate::catalogue::is_secret_key(key) });
+    }
+    Ok(Backup::Keys(keys))
+}
+
+/// No setting at all unless the profile's `settings_when` one is non-empty (zifeo writes the
+/// whole `etcd-s3-*` block only for a non-empty endpoint). One unknown until apply keeps them.
+fn gated(b: Backup, profile: &Profile) -> Backup {
+    let (Some(key), Backup::Keys(keys)) = (&profile.settings_when, &b) else { return b };
+    match keys.get(key) {
+        Some(r) if r.known() != Some("") => b,
+        r => Backup::NotSet { provenance: r.map(|r| r.provenance.clone()) },
+    }
 }
 
 /// Later inputs win key by key; one that cannot be read spoils the whole (it may set anything).
@@ -165,6 +240,14 @@ fn path_input(plan: &Plan, files: &Files, spec: &InputSpec) -> Result<Backup, Er
                         Resolved { value, provenance: provenance.clone(), sensitive },
                     );
                     Backup::Keys(keys)
+                }
+                _ => continue,
+            },
+            Form::Value(key) => match as_module_string(v) {
+                Some(s) if !s.is_empty() => {
+                    let sensitive = sensitive || crate::catalogue::is_secret_key(key);
+                    let r = Resolved { value: Value::Known(s), provenance: provenance.clone(), sensitive };
+                    Backup::Keys(BTreeMap::from([(key.clone(), r)]))
                 }
                 _ => continue,
             },

@@ -1,7 +1,7 @@
 //! EB002 config-unresolved: keys whose values the plan does not let us know.
 
 use super::{Check, Context, Draft, Rule, Severity};
-use crate::model::{Backup, Cluster, TokenState, Value};
+use crate::model::{Backup, Cluster, Provenance, TokenState, Value};
 
 pub const RULE: Rule = Rule {
     id: "EB002",
@@ -50,8 +50,14 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
             },
         )),
         Backup::Keys(keys) => {
-            let unknown: Vec<&str> =
-                keys.iter().filter(|(_, v)| v.value == Value::Unknown).map(|(k, _)| k.as_str()).collect();
+            // A credential the module makes itself (zifeo's EC2 credential) exists once applied:
+            // there is nothing for the user to set or check.
+            let module_made = |v: &crate::model::Resolved| matches!(v.provenance, Provenance::Module { .. }) && v.sensitive;
+            let unknown: Vec<&str> = keys
+                .iter()
+                .filter(|(_, v)| v.value == Value::Unknown && !module_made(v))
+                .map(|(k, _)| k.as_str())
+                .collect();
             if !unknown.is_empty() {
                 let list = unknown.join(", ");
                 if c.notes.is_empty() {

@@ -40,8 +40,10 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     match &c.backup {
         Backup::NotSet { .. } => {
             let input = c.settings_input();
+            // Keys the module implies or cannot take (zifeo: s3, region, folder) are not asked for.
             let keys: Vec<String> = ["s3", "s3-endpoint", "s3-bucket", "s3-folder", "s3-access-key", "s3-secret-key", "s3-region"]
                 .iter()
+                .filter(|k| c.settable(k) && !(**k == "s3" && c.implies_s3()))
                 .map(|k| c.written(k))
                 .collect();
             vec![Draft::new(

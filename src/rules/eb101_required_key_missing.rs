@@ -14,7 +14,10 @@ pub const RULE: Rule = Rule {
 ## What
 `etcd_backup` lacks one of the keys k3s needs to write snapshots to S3: `s3` (must be `"true"`),
 `s3-endpoint`, `s3-bucket`, `s3-access-key`, `s3-secret-key`, `s3-region`. Fires only when the
-key is known to be absent; a key whose value is unknown until apply is EB002 instead.
+key is known to be absent; a key whose value is unknown until apply is EB002 instead. A module that
+has no way to set the region (its profile's `unsettable`, e.g. zifeo/terraform-openstack-rke2)
+leaves k3s's default `us-east-1`: then EB101 fires only when the endpoint is an AWS endpoint in
+another region, whose uploads are refused.
 
 ## Why it matters
 Without them k3s takes its snapshots locally only (or fails to upload them) and says so only in
@@ -58,8 +61,11 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     REQUIRED
         .iter()
         .filter(|k| !keys.contains_key(**k))
-        .map(|k| {
-            Draft::new(
+        .filter_map(|k| {
+            if *k == "s3-region" && !c.settable(k) {
+                return region_default_wrong(c);
+            }
+            Some(Draft::new(
                 c,
                 Some(k),
                 format!(
@@ -69,9 +75,29 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
                     c.settings_input()
                 ),
                 format!("add {} to {}", c.example(k, placeholder(k)), c.settings_input()),
-            )
+            ))
         })
         .collect()
+}
+
+/// A module with no way to set the region (zifeo) leaves k3s's default, `us-east-1`: right for
+/// S3-compatible stores that take any region (OpenStack Swift's s3api defaults to it), wrong for
+/// an AWS endpoint in another region, whose uploads are refused (kube-hetzner #1404: 301 until
+/// the region is set).
+fn region_default_wrong(c: &Cluster) -> Option<Draft> {
+    let default = crate::catalogue::key("s3-region").and_then(|k| k.default).unwrap_or("us-east-1");
+    let endpoint = c.key("s3-endpoint")?.known()?;
+    let region = crate::endpoint::aws_region(endpoint).filter(|r| r != default)?;
+    let module = c.profile().map(|p| p.module.as_str()).unwrap_or("the module");
+    Some(Draft::new(
+        c,
+        Some("s3-region"),
+        format!(
+            "{}: {module} has no input for etcd-s3-region, so snapshots are signed for {default}, but the endpoint is in {region}: every upload is refused and a restore would find nothing",
+            c.address
+        ),
+        format!("use a bucket in {default} (endpoint s3.amazonaws.com) or an S3-compatible store that accepts {default}; {module} cannot set another region"),
+    ))
 }
 
 #[cfg(test)]

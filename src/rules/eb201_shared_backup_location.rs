@@ -77,7 +77,12 @@ fn check(clusters: &[Cluster], _: &Context) -> Vec<Draft> {
                     location::restore_prefix(loc),
                     location::prune_prefix(loc, snapshot_name(c)),
                 ),
-                "give every cluster its own s3-folder (e.g. its name) or bucket",
+                if c.settable("s3-folder") {
+                    "give every cluster its own s3-folder (e.g. its name) or bucket".to_string()
+                } else {
+                    let module = c.profile().map(|p| p.module.as_str()).unwrap_or("the module");
+                    format!("give every cluster its own bucket ({module} has no folder input)")
+                },
             ));
         }
     }
