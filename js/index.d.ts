@@ -54,7 +54,7 @@ export interface InventoryEntry {
 
 export interface KeyReport {
   value: string | null;
-  source: 'configuration' | 'variable' | 'rendered' | 'prior-state' | 'configuration-file';
+  source: 'configuration' | 'variable' | 'rendered' | 'prior-state' | 'configuration-file' | 'module' | 'attribute';
   from: string;
   sensitive?: boolean;
   unknown?: boolean;

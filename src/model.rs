@@ -32,6 +32,9 @@ pub enum Provenance {
     /// Set by the module itself when the input is given (kube-hetzner adds `etcd-s3 = true` to any
     /// non-empty `etcd_s3_backup`), as its profile declares.
     Module { profile: String, input: String },
+    /// An attribute of a resource that is itself the cluster (`rancher2_cluster_v2`) or that it
+    /// names (its cloud credential), as the plan shows it; `prior` for its value before the plan.
+    Attribute { resource: String, attribute: String, prior: bool },
 }
 
 impl Provenance {
@@ -44,6 +47,8 @@ impl Provenance {
             Provenance::Rendered { prior: true, .. } => "prior-state",
             Provenance::ConfigurationFile { .. } => "configuration-file",
             Provenance::Module { .. } => "module",
+            Provenance::Attribute { prior: false, .. } => "attribute",
+            Provenance::Attribute { prior: true, .. } => "prior-state",
         }
     }
 
@@ -61,6 +66,7 @@ impl Provenance {
             }
             Provenance::ConfigurationFile { file, line, .. } => format!("{file}:{line}"),
             Provenance::Module { profile, input } => format!("set by the {profile} module when {input} is given"),
+            Provenance::Attribute { resource, attribute, .. } => format!("{resource}.{attribute}"),
         }
     }
 }
@@ -259,8 +265,13 @@ impl Cluster {
 
     /// The input that carries the settings, as the module names it (`etcd_backup`,
     /// `etcd_s3_backup`): what messages point the user at.
-    pub fn settings_input(&self) -> &str {
-        self.settings_spec().map(|i| i.name.as_str()).unwrap_or("etcd_backup")
+    pub fn settings_input(&self) -> std::borrow::Cow<'_, str> {
+        match (self.profile(), self.settings_spec()) {
+            // A resource's settings are a block inside it: `rke_config.etcd.s3_config`.
+            (Some(p), Some(i)) if p.is_resource() => i.place().into(),
+            (_, Some(i)) => i.name.as_str().into(),
+            _ => "etcd_backup".into(),
+        }
     }
 
     /// The first input of its profile: the one messages name.
@@ -280,6 +291,12 @@ impl Cluster {
     /// The token as a message names it: its input, or the module's own.
     pub fn token_phrase(&self) -> String {
         match (&self.read_by, &self.token.state) {
+            (ReadBy::Profile(p), _) if p.is_resource() => {
+                format!(
+                    "the cluster token (the server's, kept with the {} object; never in the plan)",
+                    p.matcher.resources.join("/")
+                )
+            }
             (ReadBy::Profile(p), _) if p.token.input.is_none() => {
                 format!("the cluster token (made by the {} module, which has no token input)", p.name)
             }
@@ -303,6 +320,13 @@ impl Cluster {
     /// A setting as the user writes it in that input (`s3-bucket` in zcompute-k8s's
     /// `etcd_backup`, `etcd-s3-bucket` in kube-hetzner's `etcd_s3_backup`).
     pub fn written(&self, key: &str) -> String {
+        // A key only a credential the cluster names can give (Rancher's access keys).
+        if let Some(c) = self.settings_spec().and_then(|i| i.credential.as_ref()) {
+            let own = matches!(&self.settings_spec().map(|i| &i.form), Some(crate::profiles::Form::Object(f)) if f.values().any(|k| k == key));
+            if let Some((field, _)) = c.fields.iter().find(|(_, k)| k.as_str() == key).filter(|_| !own) {
+                return format!("{} (a {} whose {}.{field} is set)", c.attribute, c.resource, c.path.join("."));
+            }
+        }
         match self.settings_spec() {
             Some(i) => i.form.written(key),
             None => key.to_string(),

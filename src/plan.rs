@@ -123,6 +123,19 @@ pub struct ModuleConfig<'a> {
     /// Output blocks: what a reference `module.NAME.OUTPUT` from the caller depends on.
     #[serde(borrow, default)]
     pub outputs: BTreeMap<String, OutputConfig<'a>>,
+    /// Resource blocks: what a cluster resource's arguments refer to (its cloud credential).
+    #[serde(borrow, default)]
+    pub resources: Vec<ResourceConfig<'a>>,
+}
+
+#[derive(Deserialize)]
+pub struct ResourceConfig<'a> {
+    /// `rancher2_cluster_v2.prod`, relative to its module.
+    #[serde(borrow)]
+    pub address: Cow<'a, str>,
+    /// Its arguments' expressions (nested blocks are lists of objects), read only when needed.
+    #[serde(borrow)]
+    pub expressions: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -200,6 +213,9 @@ impl Expression {
 pub struct ResourceChange<'a> {
     #[serde(borrow)]
     pub address: Cow<'a, str>,
+    /// The resource type (`rancher2_cluster_v2`).
+    #[serde(borrow, rename = "type", default)]
+    pub kind: Option<Cow<'a, str>>,
     #[serde(borrow)]
     pub module_address: Option<Cow<'a, str>>,
     #[serde(borrow)]

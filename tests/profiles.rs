@@ -287,6 +287,56 @@ fn zifeo_writes_nothing_without_an_endpoint() {
 }
 
 #[test]
+fn rancher2_cluster_v2_is_read_from_its_attributes_and_its_cloud_credential() {
+    // The keys and the region come from the credential the cluster refers to; the rest from its
+    // s3_config. Plans of the rancher/rancher2 provider's schema (its stand-in: the registry is
+    // not reachable where the fixtures are made).
+    for options in [json!({}), with_config("rc-clean")] {
+        let r = report(&["rc-clean"], options);
+        assert_eq!(findings(&r), vec![], "{}", r["findings"]);
+        let c = &r["clusters"][0];
+        assert_eq!(c["address"], "rancher2_cluster_v2.prod");
+        assert_eq!(c["profile"], "rancher2-cluster-v2");
+        assert_eq!(c["location"], json!({"service": "aws", "bucket": "rc-etcd", "folder": "prod"}));
+        assert_eq!(
+            c["keys"]["s3-region"]["from"],
+            "rancher2_cloud_credential.etcd.s3_credential_config.default_region"
+        );
+        assert_eq!(c["keys"]["s3-secret-key"]["sensitive"], true);
+        assert_eq!(c["keys"]["snapshot-retention"]["value"], "28");
+        assert_eq!(r["summary"]["verdict"], "pass");
+    }
+    let r = report(&["rc-missing-region"], json!({}));
+    assert_eq!(findings(&r), vec![("EB101".into(), "rancher2_cluster_v2.prod".into(), "s3-region".into())]);
+    let m = message(&r, "EB101");
+    assert!(m.contains("region is missing from rke_config.etcd.s3_config"), "{m}");
+    // Empty s3_config values take the credential's defaults (Rancher's s3args.go): one folder.
+    let r = report(&["rc-shared-folder"], json!({}));
+    assert_eq!(rules(&r), ["EB201", "EB201"], "{}", r["findings"]);
+    assert_eq!(r["clusters"][0]["location"], json!({"service": "aws", "bucket": "rc-etcd", "folder": "clusters"}));
+}
+
+#[test]
+fn rancher2_credentials_kept_in_rancher_are_not_checked_and_say_so() {
+    let r = report(&["rc-credential-by-name"], json!({}));
+    assert_eq!(rules(&r), ["EB002"], "{}", r["findings"]);
+    let m = message(&r, "EB002");
+    assert!(m.contains("s3-access-key, s3-secret-key") && m.contains("which this plan does not hold"), "{m}");
+}
+
+#[test]
+fn rancher2_restore_into_a_replaced_cluster_is_eb302() {
+    // Renaming replaces the cluster object: Rancher makes it a new token, and the snapshot it is
+    // asked to restore was written under the old one. The restore names Rancher's snapshot
+    // object, not a k3s file name (no EB112).
+    let r = report(&["rc-restore-replaced"], json!({}));
+    assert_eq!(r["clusters"][0]["action"], "replace");
+    assert_eq!(rules(&r), ["EB002", "EB302"], "{}", r["findings"]);
+    let fix = r["findings"][1]["remediation"].as_str().unwrap();
+    assert!(fix.contains("restore into the existing cluster"), "{fix}");
+}
+
+#[test]
 fn a_module_no_profile_reads_is_seen_in_the_configuration_when_the_plan_shows_nothing() {
     // Plan JSON keeps only the template's references and the user data is unknown: nothing shows.
     let alone = report(&["unread-flags"], json!({}));
@@ -370,6 +420,9 @@ fn no_secret_of_the_profile_fixtures_reaches_any_output() {
         "zf-clean",
         "zf-aws-region",
         "zf-shared-bucket",
+        "rc-clean",
+        "rc-missing-region",
+        "rc-shared-folder",
         "inhouse-k3s",
     ];
     for case in cases {

@@ -31,7 +31,16 @@ macro_rules! registry {
     };
 }
 
-registry![zcompute_k8s, kube_hetzner, identiops_k3s, xunleii_k3s, rke2_aws_tf, aws_rke2, zifeo_openstack_rke2];
+registry![
+    zcompute_k8s,
+    kube_hetzner,
+    identiops_k3s,
+    xunleii_k3s,
+    rke2_aws_tf,
+    aws_rke2,
+    zifeo_openstack_rke2,
+    rancher2_cluster_v2,
+];
 
 /// Which distribution the module installs: both take the same `--etcd-s3-*` flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -162,6 +171,22 @@ pub struct InputSpec {
     /// Settings the module supplies along with this input: a value (`${name}` is the call's
     /// `name` input), or `None` for one the module creates at apply (a credential it makes).
     pub supplies: BTreeMap<String, Option<String>>,
+    /// Settings held by another resource this one names (Rancher's cloud credential).
+    pub credential: Option<CredentialSpec>,
+}
+
+/// A resource whose attributes give settings the cluster's own do not (or leave empty): the
+/// cluster names it in `attribute` (`cloud_credential_name = rancher2_cloud_credential.x.id`).
+#[derive(Clone)]
+pub struct CredentialSpec {
+    /// The attribute, in the input's selected object, that names the credential.
+    pub attribute: String,
+    /// The credential's resource type (`rancher2_cloud_credential`).
+    pub resource: String,
+    /// Where in the credential's attributes the fields are (`s3_credential_config`).
+    pub path: Vec<String>,
+    /// Its fields → settings (`access_key` → `s3-access-key`, `default_bucket` → `s3-bucket`).
+    pub fields: BTreeMap<String, String>,
 }
 
 impl InputSpec {
@@ -217,6 +242,9 @@ pub struct Match {
     pub variables: Vec<String>,
     /// Any of these is passed by the call.
     pub inputs: Vec<String>,
+    /// Resources of these types are clusters (`rancher2_cluster_v2`): their attributes are the
+    /// inputs.
+    pub resources: Vec<String>,
 }
 
 #[derive(Clone)]
@@ -269,6 +297,12 @@ impl Profile {
 
     /// Every input the settings are read from: the settings inputs, the inputs that enable them,
     /// and those `supplies` values name (`${name}`).
+    /// Whether its clusters are resources (their attributes read from the plan) rather than
+    /// module calls.
+    pub fn is_resource(&self) -> bool {
+        !self.matcher.resources.is_empty()
+    }
+
     pub fn input_names(&self) -> Vec<&str> {
         let mut out: Vec<&str> = self.inputs.iter().map(|i| i.name.as_str()).collect();
         for i in &self.inputs {
@@ -392,9 +426,10 @@ const PROFILE_KEYS: &[&str] = &[
     "token",
     "unsettable",
 ];
-const MATCH_KEYS: &[&str] = &["inputs", "sources", "variables"];
+const MATCH_KEYS: &[&str] = &["inputs", "resources", "sources", "variables"];
 const INPUT_KEYS: &[&str] =
-    &["enabled_by", "fields", "form", "implies_s3", "name", "path", "replaces", "setting", "supplies"];
+    &["credential", "enabled_by", "fields", "form", "implies_s3", "name", "path", "replaces", "setting", "supplies"];
+const CREDENTIAL_KEYS: &[&str] = &["attribute", "fields", "path", "resource"];
 const ENABLED_BY_KEYS: &[&str] = &["default", "input"];
 const FORMS: &[&str] = &["flag-map", "flags", "key-map", "object", "restore-path", "value", "yaml"];
 const RENDERED_KEYS: &[&str] = &["attribute", "encoding", "evidence", "resource"];
@@ -447,6 +482,30 @@ fn catalogue_key(at: &str, k: &str) -> Result<String, Error> {
     Err(data_error(format!("{at}: {k:?} is not an etcd setting (flag name without --etcd-){hint}")))
 }
 
+/// `fields`: the module's (or resource's) names → settings.
+fn fields(m: &serde_json::Map<String, Value>, at: &str, what: &str) -> Result<BTreeMap<String, String>, Error> {
+    let at_f = format!("{at}.fields");
+    let Some(Value::Object(fields)) = m.get("fields") else {
+        return Err(data_error(format!("{at_f} is required for {what}: field → setting")));
+    };
+    let mut out = BTreeMap::new();
+    for (f, k) in fields {
+        let Value::String(k) = k else { return Err(data_error(format!("{at_f}.{f} must be a string"))) };
+        out.insert(f.clone(), catalogue_key(&format!("{at_f}.{f}"), k)?);
+    }
+    Ok(out)
+}
+
+/// A path: keys and `*` joined by dots.
+fn path(m: &serde_json::Map<String, Value>, at: &str) -> Result<Option<Vec<String>>, Error> {
+    let Some(p) = string(m, at, "path")? else { return Ok(None) };
+    let parts: Vec<String> = p.split('.').map(str::to_string).collect();
+    if parts.iter().any(String::is_empty) {
+        return Err(data_error(format!("{at}.path {p:?} has an empty step: keys and * joined by dots")));
+    }
+    Ok(Some(parts))
+}
+
 fn input_spec(v: &Value, at: &str) -> Result<InputSpec, Error> {
     let m = object(v, at, INPUT_KEYS)?;
     let name = string(m, at, "name")?.ok_or_else(|| data_error(format!("{at}.name is required")))?;
@@ -463,18 +522,7 @@ fn input_spec(v: &Value, at: &str) -> Result<InputSpec, Error> {
                 return Err(data_error(format!("{at}.setting is required for the value form: the setting it gives")))
             }
         },
-        "object" => {
-            let at_f = format!("{at}.fields");
-            let Some(Value::Object(fields)) = m.get("fields") else {
-                return Err(data_error(format!("{at_f} is required for the object form: field → setting")));
-            };
-            let mut out = BTreeMap::new();
-            for (f, k) in fields {
-                let Value::String(k) = k else { return Err(data_error(format!("{at_f}.{f} must be a string"))) };
-                out.insert(f.clone(), catalogue_key(&format!("{at_f}.{f}"), k)?);
-            }
-            Form::Object(out)
-        }
+        "object" => Form::Object(fields(m, at, "the object form")?),
         other => {
             let hint = nearest(other, FORMS).map(|n| format!("; did you mean {n:?}?")).unwrap_or_default();
             return Err(data_error(format!("{at}.form {other:?} is not one of {}{hint}", FORMS.join(", "))));
@@ -513,9 +561,11 @@ fn input_spec(v: &Value, at: &str) -> Result<InputSpec, Error> {
             let value = match val {
                 Value::String(s) => Some(s.clone()),
                 Value::Null => None,
-                _ => return Err(data_error(format!(
+                _ => {
+                    return Err(data_error(format!(
                     "{at}.supplies.{k} must be a string (`${{input}}` allowed) or null (made by the module at apply)"
-                ))),
+                )))
+                }
             };
             supplies.insert(key, value);
         }
@@ -525,17 +575,22 @@ fn input_spec(v: &Value, at: &str) -> Result<InputSpec, Error> {
         Some("non-empty") => Implies::NonEmpty,
         Some(k) => Implies::WhenKey(catalogue_key(&format!("{at}.implies_s3"), k)?),
     };
-    let path = match string(m, at, "path")? {
+    let path = path(m, at)?;
+    let credential = match m.get("credential").filter(|v| !v.is_null()) {
         None => None,
-        Some(p) => {
-            let parts: Vec<String> = p.split('.').map(str::to_string).collect();
-            if parts.iter().any(String::is_empty) {
-                return Err(data_error(format!("{at}.path {p:?} has an empty step: keys and * joined by dots")));
-            }
-            Some(parts)
+        Some(v) => {
+            let at_c = format!("{at}.credential");
+            let c = object(v, &at_c, CREDENTIAL_KEYS)?;
+            let required = |k: &str| string(c, &at_c, k)?.ok_or_else(|| data_error(format!("{at_c}.{k} is required")));
+            Some(CredentialSpec {
+                attribute: required("attribute")?,
+                resource: required("resource")?,
+                path: self::path(c, &at_c)?.unwrap_or_default(),
+                fields: fields(c, &at_c, "a credential")?,
+            })
         }
     };
-    Ok(InputSpec { name, path, form, implies_s3, enabled_by, replaces, supplies })
+    Ok(InputSpec { name, path, form, implies_s3, enabled_by, replaces, supplies, credential })
 }
 
 /// Reads one profile declaration, checking it whole: an unknown key names the nearest known one.
@@ -556,12 +611,19 @@ pub fn parse(v: &Value, at: &str) -> Result<Profile, Error> {
                 sources: strings(mm, &format!("{at}.match"), "sources")?,
                 variables: strings(mm, &format!("{at}.match"), "variables")?,
                 inputs: strings(mm, &format!("{at}.match"), "inputs")?,
+                resources: strings(mm, &format!("{at}.match"), "resources")?,
             }
         }
-        None => return Err(data_error(format!("{at}.match is required (sources, variables or inputs)"))),
+        None => return Err(data_error(format!("{at}.match is required (sources, variables, inputs or resources)"))),
     };
-    if matcher.sources.is_empty() && matcher.variables.is_empty() && matcher.inputs.is_empty() {
-        return Err(data_error(format!("{at}.match matches nothing: give sources, variables or inputs")));
+    let calls = !(matcher.sources.is_empty() && matcher.variables.is_empty() && matcher.inputs.is_empty());
+    if !calls && matcher.resources.is_empty() {
+        return Err(data_error(format!("{at}.match matches nothing: give sources, variables, inputs or resources")));
+    }
+    if calls && !matcher.resources.is_empty() {
+        return Err(data_error(format!(
+            "{at}.match: resources cannot be matched together with module calls (sources, variables, inputs): declare two profiles"
+        )));
     }
     let mut inputs = Vec::new();
     match m.get("inputs") {
@@ -791,6 +853,21 @@ mod tests {
         let p = parse(&v, "p").unwrap();
         assert_eq!(p.input_names(), ["ep", "native", "name", "env"]);
         assert_eq!(p.inputs[0].supplies["s3-secret-key"], None);
+    }
+
+    #[test]
+    fn a_resource_profile_matches_resources_only_and_names_its_credential() {
+        let v = serde_json::json!({"name": "x", "match": {"sources": ["a/b/c"], "resources": ["r"]},
+            "inputs": [{"name": "s3", "form": "yaml"}]});
+        assert!(parse(&v, "p").unwrap_err().to_string().contains("declare two profiles"));
+        let v = serde_json::json!({"name": "x", "match": {"resources": ["r"]},
+            "inputs": [{"name": "s3", "form": "object", "fields": {"bucket": "s3-bucket"},
+                        "credential": {"attribute": "cred", "resource": "c", "fields": {"key": "s3-acess-key"}}}]});
+        assert!(parse(&v, "p").unwrap_err().to_string().contains("did you mean \"s3-access-key\""));
+        let builtin = builtin();
+        let rancher = builtin.iter().find(|p| p.is_resource()).unwrap();
+        assert_eq!(rancher.matcher.resources, ["rancher2_cluster_v2"]);
+        assert_eq!(rancher.inputs[0].credential.as_ref().unwrap().resource, "rancher2_cloud_credential");
     }
 
     #[test]

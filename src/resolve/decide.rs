@@ -111,7 +111,7 @@ fn supplied(plan: &Plan, files: &Files, b: Backup, spec: &InputSpec, profile: &P
 
 /// No setting at all unless the profile's `settings_when` one is non-empty (zifeo writes the
 /// whole `etcd-s3-*` block only for a non-empty endpoint). One unknown until apply keeps them.
-fn gated(b: Backup, profile: &Profile) -> Backup {
+pub(super) fn gated(b: Backup, profile: &Profile) -> Backup {
     let (Some(key), Backup::Keys(keys)) = (&profile.settings_when, &b) else { return b };
     match keys.get(key) {
         Some(r) if r.known() != Some("") => b,
@@ -120,7 +120,7 @@ fn gated(b: Backup, profile: &Profile) -> Backup {
 }
 
 /// Later inputs win key by key; one that cannot be read spoils the whole (it may set anything).
-fn merge(prev: Backup, next: Backup, spec: &InputSpec) -> Backup {
+pub(super) fn merge(prev: Backup, next: Backup, spec: &InputSpec) -> Backup {
     match (prev, next) {
         (u @ Backup::Unresolved { .. }, _) => u,
         (_, Backup::Unresolved { reason }) => Backup::Unresolved {
@@ -139,7 +139,7 @@ fn merge(prev: Backup, next: Backup, spec: &InputSpec) -> Backup {
 }
 
 /// `etcd-s3 = true` where the module sets it itself (kube-hetzner: any non-empty map).
-fn implied(b: Backup, spec: &InputSpec, profile: &Profile) -> Backup {
+pub(super) fn implied(b: Backup, spec: &InputSpec, profile: &Profile) -> Backup {
     let Backup::Keys(mut keys) = b else { return b };
     let on = match &spec.implies_s3 {
         Implies::Never => false,
@@ -155,7 +155,7 @@ fn implied(b: Backup, spec: &InputSpec, profile: &Profile) -> Backup {
 
 /// A map as the module names its keys, turned into settings by the input's form: names that are
 /// not about backups (a flag-map's `node-name`) are left out.
-fn shaped(b: Backup, form: &Form) -> Backup {
+pub(super) fn shaped(b: Backup, form: &Form) -> Backup {
     if *form == Form::KeyMap {
         return b;
     }
@@ -173,7 +173,7 @@ fn shaped(b: Backup, form: &Form) -> Backup {
 }
 
 /// Settings from k3s config.yaml text or server flags, all with the text's provenance.
-fn from_text(text: &str, provenance: Provenance, sensitive: bool) -> Backup {
+pub(super) fn from_text(text: &str, provenance: Provenance, sensitive: bool) -> Backup {
     let k = crate::decode::k3s_text(text);
     if k.etcd.is_empty() {
         return Backup::NotSet { provenance: Some(provenance) };

@@ -18,6 +18,7 @@ mod decide;
 mod files;
 mod gather;
 mod inputs;
+mod resources;
 mod unread;
 
 use calls::{cluster_calls, instance_order, is_delete, ClusterCall, InstanceResources, ModuleIndex};
@@ -96,12 +97,14 @@ pub fn clusters(plan: &Plan, config: &Config, profiles: &crate::profiles::Profil
             out.push(resolve_instance(plan, &index, config, call, &steps)?);
         }
     }
+    out.extend(resources::resource_clusters(plan, profiles)?);
     let known: Vec<String> = out.iter().map(|c| c.address.clone()).collect();
     out.extend(discovered(plan, &index, &known)?);
     if plan.kind == Kind::Plan {
-        // The call paths profiles read (a few per plan: instances share one).
+        // The call paths profiles read (a few per plan: instances share one), and the resources.
         let read: Vec<Vec<String>> = calls.iter().map(|c| c.path.clone()).collect();
-        out.extend(unread::unread(plan, config, &index, profiles, &read)?);
+        let read_resources = resources::read_addresses(plan, profiles);
+        out.extend(unread::unread(plan, config, &index, profiles, &read, &read_resources)?);
     }
     Ok(out)
 }

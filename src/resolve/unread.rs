@@ -241,13 +241,15 @@ fn source_of(plan: &Plan, names: &[String]) -> Option<String> {
     source
 }
 
-/// Every cluster no profile reads. `read` holds the call paths of the clusters profiles read.
+/// Every cluster no profile reads. `read` holds the call paths of the clusters profiles read,
+/// `read_resources` the addresses of the resources they read (`rancher2_cluster_v2.prod`).
 pub(super) fn unread(
     plan: &Plan,
     config: &Config,
     index: &ModuleIndex,
     profiles: &Profiles,
     read: &[Vec<String>],
+    read_resources: &[String],
 ) -> Result<Vec<Cluster>, Error> {
     let mut calls = Vec::new();
     unread_calls(plan, config, &plan.configuration, profiles, read, &mut Vec::new(), &mut calls);
@@ -306,6 +308,9 @@ pub(super) fn unread(
     // Addresses already reported (a resource per module is enough; few, so a list).
     let mut seen_at: Vec<String> = Vec::new();
     for (module, resource, after, unknown, sensitive) in candidates {
+        if read_resources.iter().any(|r| r == resource) {
+            continue;
+        }
         let ev = extract(plan, resource, (after, "after"), unknown, (sensitive, "after_sensitive"))?;
         let shows = matches!(&ev.backup, Some((MapEvidence::Keys(k), _)) if k.keys().any(|k| k.starts_with("s3")));
         if !shows {

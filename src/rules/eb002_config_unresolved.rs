@@ -41,7 +41,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
     let input = c.settings_input();
     match &c.backup {
         Backup::Unresolved { reason } => out.push(draft(
-            Some(input),
+            Some(&input),
             format!("{}: the keys of {input} cannot be resolved from the plan: {reason}; none of its keys is checked", c.address),
             if reason.contains("--config DIR") {
                 format!("run the check with --config pointing at the root module's directory (the .tf files), or pass {input} from root variables")
@@ -70,7 +70,11 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
                     out.push(draft(
                         Some(&list),
                         format!("{}: {input} key(s) {list} are unknown and are not checked: {}", c.address, c.notes.join("; ")),
-                        "pass the workspace the plan was made in with --workspace NAME (options.workspace in JS)".into(),
+                        if c.notes.iter().any(|n| n.contains("--workspace")) {
+                            "pass the workspace the plan was made in with --workspace NAME (options.workspace in JS)".into()
+                        } else {
+                            "declare what holds them in this configuration (for a credential, the resource the cluster refers to), so the plan shows them".into()
+                        },
                     ));
                 }
             }

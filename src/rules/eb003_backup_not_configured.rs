@@ -48,7 +48,7 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
                 .collect();
             vec![Draft::new(
                 c,
-                Some(input),
+                Some(&input),
                 format!(
                     "{}: {input} is not set, so etcd snapshots never leave the nodes and a recreated cluster has nothing to restore",
                     c.address

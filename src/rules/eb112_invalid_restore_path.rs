@@ -55,6 +55,11 @@ pub fn problem(v: &str) -> Option<&'static str> {
 const NOT_A_NAME: &str = "does not end in -<unix seconds>[.zip] as k3s snapshot names do";
 
 fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
+    // A provider-managed cluster's restore names the server's snapshot object
+    // (`rancher2_cluster_v2.rke_config.etcd_snapshot_restore.name`), not a k3s snapshot file.
+    if c.profile().is_some_and(|p| p.is_resource()) {
+        return vec![];
+    }
     let Some(r) = c.key("cluster-reset-restore-path") else { return vec![] };
     let Some(v) = r.known() else { return vec![] };
     let Some(why) = problem(v) else { return vec![] };

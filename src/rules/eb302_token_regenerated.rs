@@ -50,7 +50,12 @@ fn check(c: &Cluster, _: &Context) -> Vec<Draft> {
             c.address,
             if settings::restore_enabled(c).is_none() { format!("; {}", settings::restore_phrase(c)) } else { String::new() }
         ),
-        "take the token from a secret store or a long-lived variable instead of a resource created with the cluster",
+        if c.profile().is_some_and(|p| p.is_resource()) {
+            // Rancher restores a snapshot into the cluster object that took it.
+            "restore into the existing cluster: do not create or replace it in the plan that restores (a new cluster object gets a new token)"
+        } else {
+            "take the token from a secret store or a long-lived variable instead of a resource created with the cluster"
+        },
     )]
 }
 
