@@ -269,6 +269,8 @@ impl Cluster {
         match (self.profile(), self.settings_spec()) {
             // A resource's settings are a block inside it: `rke_config.etcd.s3_config`.
             (Some(p), Some(i)) if p.is_resource() => i.place().into(),
+            // One input per option (rancher/terraform-local-rke2-config): each is named as written.
+            (_, Some(i)) if matches!(i.form, crate::profiles::Form::Value(_)) => "the module call".into(),
             (_, Some(i)) => i.name.as_str().into(),
             _ => "etcd_backup".into(),
         }

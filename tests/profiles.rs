@@ -216,6 +216,9 @@ fn aws_rke2_reads_the_supplied_config_and_its_rendering() {
     // terraform_data (its triggers hold the config itself).
     let r = report(&["ar-clean"], json!({}));
     assert_eq!(findings(&r), vec![], "{}", r["findings"]);
+    // The module calls rancher/terraform-local-rke2-config for its default config: that call is
+    // part of this cluster, not a cluster of its own.
+    assert_eq!(r["clusters"].as_array().unwrap().len(), 1, "{}", r["clusters"]);
     let c = &r["clusters"][0];
     assert_eq!(c["profile"], "aws-rke2");
     assert_eq!(c["location"], json!({"service": "aws", "bucket": "ar-etcd", "folder": "prod"}));
@@ -236,6 +239,33 @@ fn aws_rke2_reads_the_supplied_config_and_its_rendering() {
         assert_eq!(rules(&r), ["EB302"], "{}", r["findings"]);
         let m = message(&r, "EB302");
         assert!(m.contains("config_join_token is not given") && m.contains("terraform_data.join_token"), "{m}");
+    }
+}
+
+#[test]
+fn local_rke2_config_reads_one_input_per_option() {
+    for options in [json!({}), with_config("lc-clean")] {
+        let r = report(&["lc-clean"], options);
+        assert_eq!(findings(&r), vec![], "{}", r["findings"]);
+        let c = &r["clusters"][0];
+        assert_eq!(c["profile"], "local-rke2-config");
+        assert_eq!(c["location"], json!({"service": "aws", "bucket": "lc-etcd", "folder": "prod"}));
+        assert_eq!(c["keys"]["s3-secret-key"]["sensitive"], true);
+        assert_eq!(c["retention"], 28);
+    }
+    for options in [json!({}), with_config("lc-missing-region")] {
+        let r = report(&["lc-missing-region"], options);
+        assert_eq!(findings(&r), vec![("EB101".to_string(), "module.config".to_string(), "s3-region".to_string())]);
+        assert!(r["findings"][0]["remediation"].as_str().unwrap().contains("etcd-s3-region = \"<region>\""));
+    }
+    for options in [json!({}), with_config("lc-shared-folder")] {
+        let r = report(&["lc-shared-folder"], options);
+        assert_eq!(rules(&r), ["EB201", "EB201"], "{}", r["findings"]);
+    }
+    // The rendered config of the prior state holds the token the snapshots were written with.
+    for options in [json!({}), with_config("lc-token-changed")] {
+        let r = report(&["lc-token-changed"], options);
+        assert_eq!(rules(&r), ["EB301"], "{}", r["findings"]);
     }
 }
 
@@ -422,6 +452,8 @@ fn no_secret_of_the_profile_fixtures_reaches_any_output() {
         "zf-shared-bucket",
         "rc-clean",
         "rc-missing-region",
+        "lc-clean",
+        "lc-token-changed",
         "rc-shared-folder",
         "inhouse-k3s",
     ];

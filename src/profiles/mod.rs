@@ -38,6 +38,7 @@ registry![
     xunleii_k3s,
     rke2_aws_tf,
     aws_rke2,
+    local_rke2_config,
     zifeo_openstack_rke2,
     rancher2_cluster_v2,
 ];

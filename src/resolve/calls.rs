@@ -45,12 +45,23 @@ pub(super) fn cluster_calls<'p, 'a>(
     for (name, call) in &m.module_calls {
         path.push(name.clone());
         chain.push(call);
+        let mut descend = true;
         if let Some(profile) = profile_for(call, profiles) {
-            if !has_cluster_descendant(&call.module, profiles) {
+            // A call of a known module (by its source, or a local copy by its variables) is the
+            // cluster, whatever it calls inside (rancher/terraform-aws-rke2 calls
+            // rancher/terraform-local-rke2-config); a wrapper that only passes the inputs yields
+            // to the cluster call inside it.
+            let known_module = call.source_text().is_some_and(|s| profile.matcher.source_matches(&s))
+                || (!profile.matcher.variables.is_empty()
+                    && profile.matcher.variables.iter().all(|v| call.module.variables.contains_key(v)));
+            if known_module || !has_cluster_descendant(&call.module, profiles) {
                 out.push(ClusterCall { path: path.clone(), chain: chain.clone(), profile });
+                descend = !known_module;
             }
         }
-        cluster_calls(&call.module, profiles, path, chain, out);
+        if descend {
+            cluster_calls(&call.module, profiles, path, chain, out);
+        }
         path.pop();
         chain.pop();
     }
