@@ -262,6 +262,13 @@ fn local_rke2_config_reads_one_input_per_option() {
         let r = report(&["lc-shared-folder"], options);
         assert_eq!(rules(&r), ["EB201", "EB201"], "{}", r["findings"]);
     }
+    // Options the plan records only as references (a local; "${var.env}-cluster", recorded like
+    // var.env) are read from the config the module rendered.
+    let r = report(&["lc-templated"], json!({}));
+    assert_eq!(findings(&r), vec![], "{}", r["findings"]);
+    let c = &r["clusters"][0];
+    assert_eq!(c["location"], json!({"service": "aws", "bucket": "lc-etcd-prod", "folder": "prod-cluster"}));
+    assert_eq!(c["keys"]["s3-folder"]["source"], "rendered");
     // The rendered config of the prior state holds the token the snapshots were written with.
     for options in [json!({}), with_config("lc-token-changed")] {
         let r = report(&["lc-token-changed"], options);

@@ -50,6 +50,10 @@ pub(super) fn resolve_settings(
         } else {
             text_input(plan, files, ev, spec, profile)?
         };
+        let b = match &spec.form {
+            Form::Value(key) => value_from_rendered(b, key, evidence),
+            _ => b,
+        };
         let b = supplied(plan, files, implied(b, spec, profile), spec, profile)?;
         merged = Some(match merged {
             None => b,
@@ -58,6 +62,36 @@ pub(super) fn resolve_settings(
         });
     }
     Ok(gated(merged.unwrap_or(Backup::NotSet { provenance: None }), profile))
+}
+
+/// A one-option input (`etcd-s3-bucket`) checked against what the module rendered, which is
+/// the truth where the plan records only references: an input the plan cannot tell (a local, a
+/// resource's attribute), or one read from a variable that may be a template of it
+/// (`"${var.env}-cluster"` and `var.env` look alike in plan JSON).
+fn value_from_rendered(b: Backup, key: &str, evidence: &[(String, Evidence)]) -> Backup {
+    let rendered = evidence.iter().find_map(|(resource, ev)| match &ev.backup {
+        Some((MapEvidence::Keys(keys), loc)) => {
+            let found = keys.get(key).filter(|f| f.value.is_some())?;
+            let mut one = BTreeMap::new();
+            one.insert(key.to_string(), found.clone());
+            resolved_keys(&one, &rendered_provenance(resource, loc)).remove(key)
+        }
+        _ => None,
+    });
+    let Some(r) = rendered else { return b };
+    match b {
+        Backup::Unresolved { .. } => Backup::Keys(BTreeMap::from([(key.to_string(), r)])),
+        Backup::Keys(mut keys) => {
+            let from_plan = keys
+                .get(key)
+                .is_some_and(|old| matches!(old.provenance, Provenance::Variable { .. }) && old.known() != r.known());
+            if from_plan {
+                keys.insert(key.to_string(), r);
+            }
+            Backup::Keys(keys)
+        }
+        other => other,
+    }
 }
 
 /// A scalar input as text: the plan's literal or root variable, else the files', else the
