@@ -16,7 +16,7 @@ PKG_CONFIG := js/pkg-config
 # directory (a cdylib's file name carries no feature hash, so the two builds would overwrite each
 # other), made an OPA module by tools/opa-link.
 OPA_TARGET_DIR := target/opa
-OPA_RAW := $(OPA_TARGET_DIR)/$(WASM_TARGET)/release/etcd_backup_policy.wasm
+OPA_RAW := $(OPA_TARGET_DIR)/$(WASM_TARGET)/policy/etcd_backup_policy.wasm
 OPA_LINK := tools/opa-link/target/release/opa-link
 POLICY := js/dist/policy.wasm
 # wasm-opt from npm's binaryen (Debian's binaryen 108 predates the reference types rustc emits).
@@ -51,7 +51,7 @@ build: setup
 	wasm-bindgen --target web --out-dir $(PKG) --out-name etcd_backup_policy $(WASM)
 	$(WASM_OPT) $(PKG)/etcd_backup_policy_bg.wasm -o $(PKG)/etcd_backup_policy_bg.wasm
 	cd js && npm run -s build:cjs
-	cargo build --release --lib --target $(WASM_TARGET) --no-default-features --features opa-abi --target-dir $(OPA_TARGET_DIR)
+	cargo build --profile policy --lib --target $(WASM_TARGET) --no-default-features --features opa-abi --target-dir $(OPA_TARGET_DIR)
 	cargo build --release --manifest-path tools/opa-link/Cargo.toml
 	$(WASM_OPT) $(OPA_RAW) -o $(OPA_TARGET_DIR)/policy.opt.wasm
 	$(OPA_LINK) $(OPA_TARGET_DIR)/policy.opt.wasm $(POLICY)

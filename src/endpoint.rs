@@ -1,6 +1,6 @@
 //! `s3-endpoint` as k3s hands it to minio-go: `host[:port]`, no scheme, path or credentials
-//! (minio-go: "Endpoint url cannot have fully qualified paths"). Host names are validated with the
-//! `url` crate's host parser.
+//! (minio-go: "Endpoint url cannot have fully qualified paths"). Hosts are checked as minio-go
+//! checks them (`valid_host`).
 
 /// What is wrong with an endpoint, and the corrected value when one can be derived.
 #[derive(Debug, PartialEq, Eq)]
@@ -86,25 +86,37 @@ fn valid_hostport(hp: &str) -> bool {
             _ => return false,
         }
     }
-    // Only ASCII host names: the ASCII-only IDNA adapter (see Cargo.toml) asserts on anything else,
-    // and an S3 endpoint with an internationalised name would need punycode anyway.
-    if !host.is_ascii() {
-        return false;
+    valid_host(&host)
+}
+
+/// A host as minio-go takes one (`s3utils.IsValidIP`: Go's `net.ParseIP`; `IsValidDomain`): an
+/// IPv4 address, a bracketed IPv6 address, or an ASCII DNS name of letters, digits and hyphens,
+/// not starting or ending with a hyphen (RFC 1035; a name whose labels are all digits is an
+/// IPv4 address or nothing, RFC 3696 §2). An internationalised name would need punycode.
+pub fn valid_host(host: &str) -> bool {
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return inner.parse::<std::net::Ipv6Addr>().is_ok();
     }
-    match url::Host::parse(&host.to_ascii_lowercase()) {
-        Ok(url::Host::Domain(d)) => {
-            // DNS labels: letters, digits, hyphens; not starting or ending with a hyphen.
-            d.split('.').all(|l| {
-                !l.is_empty()
-                    && l.len() <= 63
-                    && !l.starts_with('-')
-                    && !l.ends_with('-')
-                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            }) && d.len() <= 253
-        }
-        Ok(_) => true,
-        Err(_) => false,
+    if host.split('.').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_digit())) {
+        return host.parse::<std::net::Ipv4Addr>().is_ok();
     }
+    let d = host.strip_suffix('.').unwrap_or(host);
+    d.len() <= 253
+        && d.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        })
+}
+
+/// An absolute `http(s)://host[:port][/path]` URL, as `--rule-docs-url` takes (SARIF's
+/// `helpUri` links are made from it).
+pub fn valid_http_url(u: &str) -> bool {
+    let Some(rest) = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://")) else { return false };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    !u.bytes().any(|b| b.is_ascii_whitespace() || b.is_ascii_control()) && valid_hostport(authority)
 }
 
 /// The AWS region an S3 endpoint names (`s3.eu-west-1.amazonaws.com`, `s3-eu-west-1…`,
@@ -195,5 +207,20 @@ mod tests {
         assert_eq!(aws_region("s3.amazonaws.com"), None);
         assert_eq!(aws_region("s3.pub1.infomaniak.cloud"), None);
         assert_eq!(aws_region("minio.internal:9000"), None);
+    }
+
+    #[test]
+    fn hosts_as_minio_go_takes_them() {
+        for ok in ["minio", "s3.amazonaws.com", "10.0.0.5", "[::1]", "[2001:db8::5]", "MinIO.Example.com", "a.b."] {
+            assert!(valid_host(ok), "{ok}");
+        }
+        for bad in ["", "-a.b", "a-.b", "a..b", "256.1.1.1", "1.2.3", "[::g]", "a_b", "é.example", &"a".repeat(64)] {
+            assert!(!valid_host(bad), "{bad}");
+        }
+        assert!(valid_http_url("https://docs.example.com/rules"));
+        assert!(valid_http_url("http://localhost:8080"));
+        for bad in ["docs/rules", "ftp://x", "https://", "https://a b", "https://x:99999/"] {
+            assert!(!valid_http_url(bad), "{bad}");
+        }
     }
 }

@@ -288,9 +288,7 @@ impl Options {
         };
         let rule_docs_url = match o.get("rule_docs_url") {
             None | Some(Value::Null) => None,
-            Some(Value::String(u)) if url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "https" | "http")) => {
-                Some(u.trim_end_matches('/').to_string())
-            }
+            Some(Value::String(u)) if crate::endpoint::valid_http_url(u) => Some(u.trim_end_matches('/').to_string()),
             Some(_) => {
                 return Err(Error::Options {
                     why: "rule_docs_url (--rule-docs-url) must be an absolute http(s) URL".into(),

@@ -123,19 +123,10 @@ pub struct ModuleConfig<'a> {
     /// Output blocks: what a reference `module.NAME.OUTPUT` from the caller depends on.
     #[serde(borrow, default)]
     pub outputs: BTreeMap<String, OutputConfig<'a>>,
-    /// Resource blocks: what a cluster resource's arguments refer to (its cloud credential).
+    /// Resource blocks (`[{address, expressions, …}]`): what a cluster resource's arguments refer
+    /// to (its cloud credential). Raw: read only for a resource profile's cluster.
     #[serde(borrow, default)]
-    pub resources: Vec<ResourceConfig<'a>>,
-}
-
-#[derive(Deserialize)]
-pub struct ResourceConfig<'a> {
-    /// `rancher2_cluster_v2.prod`, relative to its module.
-    #[serde(borrow)]
-    pub address: Cow<'a, str>,
-    /// Its arguments' expressions (nested blocks are lists of objects), read only when needed.
-    #[serde(borrow)]
-    pub expressions: Option<&'a RawValue>,
+    pub resources: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]

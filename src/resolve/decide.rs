@@ -80,7 +80,11 @@ fn value_from_rendered(b: Backup, key: &str, evidence: &[(String, Evidence)]) ->
     });
     let Some(r) = rendered else { return b };
     match b {
-        Backup::Unresolved { .. } => Backup::Keys(BTreeMap::from([(key.to_string(), r)])),
+        Backup::Unresolved { .. } => {
+            let mut keys = BTreeMap::new();
+            keys.insert(key.to_string(), r);
+            Backup::Keys(keys)
+        }
         Backup::Keys(mut keys) => {
             let from_plan = keys
                 .get(key)
@@ -280,8 +284,12 @@ fn path_input(plan: &Plan, files: &Files, spec: &InputSpec) -> Result<Backup, Er
             Form::Value(key) => match as_module_string(v) {
                 Some(s) if !s.is_empty() => {
                     let sensitive = sensitive || crate::catalogue::is_secret_key(key);
-                    let r = Resolved { value: Value::Known(s), provenance: provenance.clone(), sensitive };
-                    Backup::Keys(BTreeMap::from([(key.clone(), r)]))
+                    let mut keys = BTreeMap::new();
+                    keys.insert(
+                        key.clone(),
+                        Resolved { value: Value::Known(s), provenance: provenance.clone(), sensitive },
+                    );
+                    Backup::Keys(keys)
                 }
                 _ => continue,
             },

@@ -83,6 +83,12 @@ impl<'j> Node<'j> {
     }
 }
 
+fn one_key(key: &str, r: Resolved) -> Backup {
+    let mut keys = BTreeMap::new();
+    keys.insert(key.to_string(), r);
+    Backup::Keys(keys)
+}
+
 /// Parses a resource's raw values; `None` when absent.
 fn parse(raw: Option<&serde_json::value::RawValue>, plan: &Plan, what: &str) -> Result<Option<Json>, Error> {
     raw.map(|r| {
@@ -125,17 +131,18 @@ impl Values {
     }
 }
 
-/// The plan's resources of the credential types profiles name, by address: few in any plan.
+/// The plan's resources of the credential types profiles name: few in any plan (a list keeps
+/// the WASM free of another map's code).
 struct Credentials<'p, 'a> {
     plan: &'p Plan<'a>,
-    by_address: BTreeMap<&'p str, &'p ResourceChange<'a>>,
+    resources: Vec<&'p ResourceChange<'a>>,
 }
 
 /// The settings of one input at one selected place: an object's fields, a value, text, a map.
 fn input_settings(node: Node, at: &str, spec: &InputSpec, values: &Values) -> Backup {
     let one = |key: &str, n: Node, attribute: String| -> Backup {
         match n.resolved(values.provenance(attribute), key) {
-            Some(r) => Backup::Keys(BTreeMap::from([(key.to_string(), r)])),
+            Some(r) => one_key(key, r),
             None => Backup::NotSet { provenance: None },
         }
     };
@@ -190,8 +197,9 @@ fn expressions(plan: &Plan, names: &[String], block: &str) -> Option<Json> {
     for n in names {
         m = &m.module_calls.get(n)?.module;
     }
-    let r = m.resources.iter().find(|r| r.address == block)?;
-    serde_json::from_str(r.expressions?.get()).ok()
+    let resources: Json = serde_json::from_str(m.resources?.get()).ok()?;
+    let r = resources.as_array()?.iter().find(|r| r.get("address").and_then(Json::as_str) == Some(block))?;
+    r.get("expressions").cloned()
 }
 
 /// The settings the cluster's credential holds: the credential resource its attribute refers to
@@ -232,7 +240,7 @@ fn credential_settings(
     let found = references
         .iter()
         .filter(|r| r.starts_with(&format!("{}.", spec.resource)))
-        .find_map(|r| credentials.by_address.get(format!("{prefix}{r}").as_str()).copied());
+        .find_map(|r| credentials.resources.iter().find(|c| c.address == format!("{prefix}{r}")).copied());
     if let Some(rc) = found {
         let cred = Values::of(plan, rc, values.prior)?;
         let mut keys = BTreeMap::new();
@@ -320,11 +328,10 @@ pub(super) fn resource_clusters(plan: &Plan, profiles: &Profiles) -> Result<Vec<
         .collect();
     let credentials = Credentials {
         plan,
-        by_address: plan
+        resources: plan
             .resource_changes
             .iter()
             .filter(|rc| rc.kind.as_deref().is_some_and(|k| credential_types.contains(&k)))
-            .map(|rc| (rc.address.as_ref(), rc))
             .collect(),
     };
     let mut out = Vec::new();
