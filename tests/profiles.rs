@@ -343,14 +343,18 @@ fn rancher2_cluster_v2_is_read_from_its_attributes_and_its_cloud_credential() {
         assert_eq!(c["keys"]["snapshot-retention"]["value"], "28");
         assert_eq!(r["summary"]["verdict"], "pass");
     }
-    let r = report(&["rc-missing-region"], json!({}));
-    assert_eq!(findings(&r), vec![("EB101".into(), "rancher2_cluster_v2.prod".into(), "s3-region".into())]);
-    let m = message(&r, "EB101");
-    assert!(m.contains("region is missing from rke_config.etcd.s3_config"), "{m}");
+    for options in [json!({}), with_config("rc-missing-region")] {
+        let r = report(&["rc-missing-region"], options);
+        assert_eq!(findings(&r), vec![("EB101".into(), "rancher2_cluster_v2.prod".into(), "s3-region".into())]);
+        let m = message(&r, "EB101");
+        assert!(m.contains("region is missing from rke_config.etcd.s3_config"), "{m}");
+    }
     // Empty s3_config values take the credential's defaults (Rancher's s3args.go): one folder.
-    let r = report(&["rc-shared-folder"], json!({}));
-    assert_eq!(rules(&r), ["EB201", "EB201"], "{}", r["findings"]);
-    assert_eq!(r["clusters"][0]["location"], json!({"service": "aws", "bucket": "rc-etcd", "folder": "clusters"}));
+    for options in [json!({}), with_config("rc-shared-folder")] {
+        let r = report(&["rc-shared-folder"], options);
+        assert_eq!(rules(&r), ["EB201", "EB201"], "{}", r["findings"]);
+        assert_eq!(r["clusters"][0]["location"], json!({"service": "aws", "bucket": "rc-etcd", "folder": "clusters"}));
+    }
 }
 
 #[test]
@@ -366,11 +370,13 @@ fn rancher2_restore_into_a_replaced_cluster_is_eb302() {
     // Renaming replaces the cluster object: Rancher makes it a new token, and the snapshot it is
     // asked to restore was written under the old one. The restore names Rancher's snapshot
     // object, not a k3s file name (no EB112).
-    let r = report(&["rc-restore-replaced"], json!({}));
-    assert_eq!(r["clusters"][0]["action"], "replace");
-    assert_eq!(rules(&r), ["EB002", "EB302"], "{}", r["findings"]);
-    let fix = r["findings"][1]["remediation"].as_str().unwrap();
-    assert!(fix.contains("restore into the existing cluster"), "{fix}");
+    for options in [json!({}), with_config("rc-restore-replaced")] {
+        let r = report(&["rc-restore-replaced"], options);
+        assert_eq!(r["clusters"][0]["action"], "replace");
+        assert_eq!(rules(&r), ["EB002", "EB302"], "{}", r["findings"]);
+        let fix = r["findings"][1]["remediation"].as_str().unwrap();
+        assert!(fix.contains("restore into the existing cluster"), "{fix}");
+    }
 }
 
 #[test]
