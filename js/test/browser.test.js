@@ -4,7 +4,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { readFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, dirname, extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -268,6 +269,144 @@ test('a plan with no cluster is not a green PASS in the page', async () => {
   assert.match(s.text, /^NOTHING CHECKED: no k3s\/RKE2 cluster found: nothing was checked/);
   assert.equal(s.verdict, 'nothing-checked');
   assert.notEqual(s.color, 'rgb(6, 118, 71)', 'not the pass green');
-  assert.equal(s.role, 'status');
+  assert.match(await page.textContent('#verdict'), /^NOTHING CHECKED: /, 'the page\'s live region says it too');
+  await page.close();
+});
+
+const shadowText = (page) => page.evaluate(() => document.getElementById('report').shadowRoot.textContent);
+
+test('a first create alone is INCOMPLETE in amber, and its fixes name the page\'s inputs, not CLI options', async () => {
+  const { page } = await openViewer();
+  await page.setInputFiles('#files', [join(fixtures, 'first-create', 'plan.json')]);
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelector('.card'));
+  const s = await page.evaluate(() => {
+    const el = document.getElementById('report').shadowRoot.querySelector('.summary');
+    return { text: el.textContent, color: getComputedStyle(el).color };
+  });
+  assert.match(s.text, /^INCOMPLETE: .*add the Terraform directory/);
+  assert.equal(s.color, 'rgb(181, 71, 8)', 'amber');
+  const text = await shadowText(page);
+  assert.doesNotMatch(text, /--config|--data/, 'no CLI option in the page');
+  assert.match(text, /add the Terraform directory \(its \.tf files\) with the directory input above/);
+  assert.match(text, /add it with the data document input above/);
+  await page.close();
+});
+
+test('the verdict is announced: a live region present before the report, filled after', async () => {
+  const { page } = await openViewer();
+  const region = () => page.evaluate(() => {
+    const v = document.getElementById('verdict');
+    return v && { live: v.getAttribute('aria-live'), role: v.getAttribute('role'), text: v.textContent, inLight: v.getRootNode() === document };
+  });
+  assert.deepEqual(await region(), { live: 'polite', role: 'status', text: '', inLight: true });
+  await page.setInputFiles('#files', [join(fixtures, 'fleet-shared', 'plan.json')]);
+  await page.waitForFunction(() => document.getElementById('verdict').textContent.length > 0);
+  assert.match((await region()).text, /^FAIL: 1 plan\(s\), 3 cluster\(s\)/);
+  await page.close();
+});
+
+test('a new input replaces the last one; the loaded list has remove and Clear', async () => {
+  const { page } = await openViewer('?plan=/fixtures/fleet-shared/plan.json');
+  const count = () => page.evaluate(() => document.getElementById('report').shadowRoot.querySelectorAll('.card').length);
+  const loaded = () => page.$$eval('#loaded li', (l) => l.map((x) => x.firstChild.textContent));
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelectorAll('.card').length === 3);
+  // A file chosen after ?plan= is the plan now, not a second one (5 clusters before).
+  await page.setInputFiles('#files', [join(fixtures, 'seed', 'plan.json')]);
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelectorAll('.card').length !== 3);
+  assert.equal(await count(), 1);
+  assert.deepEqual(await loaded(), ['plan: plan.json']);
+  // A paste after a file: the paste is the plan ("2 plans" before).
+  await page.fill('#paste', readFileSync(join(fixtures, 'missing-bucket', 'plan.json'), 'utf8'));
+  await page.click('#check');
+  await page.waitForFunction(() => /1 plan\(s\), 1 cluster/.test(document.getElementById('verdict').textContent));
+  assert.deepEqual(await loaded(), ['plan: (pasted)']);
+  await page.setInputFiles('#data', [join(fixtures, 'inhouse-k3s', 'profile.json')]);
+  await page.waitForFunction(() => document.querySelectorAll('#loaded li').length === 2);
+  assert.deepEqual(await loaded(), ['plan: (pasted)', 'data document: profile.json']);
+  await page.click('#loaded li:nth-child(2) button');
+  assert.deepEqual(await loaded(), ['plan: (pasted)']);
+  await page.click('#clear');
+  assert.deepEqual(await loaded(), []);
+  assert.equal(await count(), 0);
+  assert.equal(await page.textContent('#verdict'), '');
+  await page.close();
+});
+
+test('one bad file among good ones: the good ones\' report, and the bad one named', async () => {
+  const { page } = await openViewer();
+  const dir = mkdtempSync(join(tmpdir(), 'ebp-viewer-'));
+  const bad = join(dir, 'broken.json');
+  writeFileSync(bad, '{"format_version": "1.2", "resource_changes": [');
+  await page.setInputFiles('#files', [join(fixtures, 'fleet-shared', 'plan.json'), bad]);
+  await page.waitForFunction(() => document.getElementById('error').textContent.length > 0);
+  assert.match(await page.textContent('#error'), /broken\.json: not valid JSON/);
+  assert.equal(await page.evaluate(() => document.getElementById('report').shadowRoot.querySelectorAll('.card').length), 3);
+  await page.close();
+});
+
+test('files dropped anywhere on the page are read', async () => {
+  const { page } = await openViewer();
+  const text = readFileSync(join(fixtures, 'seed', 'plan.json'), 'utf8');
+  await page.evaluate((text) => {
+    const files = [new File([text], 'seed.json', { type: 'application/json' })];
+    const ev = new Event('drop', { bubbles: true, cancelable: true });
+    Object.defineProperty(ev, 'dataTransfer', { value: { items: [{ webkitGetAsEntry: () => ({ isFile: true, isDirectory: false, name: 'seed.json' }) }], files } });
+    document.querySelector('h1').dispatchEvent(ev);
+  }, text);
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelectorAll('.card').length === 1);
+  await page.close();
+});
+
+test('opened from file://, the page says how to serve it', async () => {
+  const page = await browser.newPage();
+  await page.goto(`file://${join(pkgDir, 'viewer', 'index.html')}`);
+  await page.waitForFunction(() => getComputedStyle(document.getElementById('served')).visibility === 'visible', null, { timeout: 5000 });
+  assert.match(await page.textContent('#served'), /python3 -m http\.server 8000 -d node_modules\/etcd-backup-policy/);
+  await page.close();
+  const { page: served } = await openViewer();
+  assert.equal(await served.$('#served'), null, 'over http the notice is gone');
+  await served.close();
+});
+
+/** WCAG contrast ratio of two `rgb(…)` colours. */
+function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, bl] = c.match(/\d+(\.\d+)?/g).slice(0, 3).map((x) => {
+      const v = Number(x) / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test('marks and borders have 3:1 contrast; the picture\'s nodes are reachable by keyboard and lead to their card', async () => {
+  const { page } = await openViewer('?plan=/fixtures/fleet-nested/plan.json');
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelectorAll('path.edge:not(.conflict)').length > 0);
+  const colors = await page.evaluate(() => {
+    const root = document.getElementById('report').shadowRoot;
+    const warn = root.querySelector('li.warn');
+    const edge = root.querySelector('path.edge:not(.conflict)');
+    return {
+      warn: [getComputedStyle(warn).borderLeftColor, getComputedStyle(warn).backgroundColor],
+      edge: [getComputedStyle(edge).stroke, getComputedStyle(root.querySelector('svg.fleet')).backgroundColor],
+      drop: [getComputedStyle(document.getElementById('drop')).borderTopColor, getComputedStyle(document.body).backgroundColor === 'rgba(0, 0, 0, 0)' ? 'rgb(255, 255, 255)' : getComputedStyle(document.body).backgroundColor],
+    };
+  });
+  for (const [what, [fg, bg]] of Object.entries(colors)) {
+    assert.ok(contrast(fg, bg) >= 3, `${what}: ${fg} on ${bg} is ${contrast(fg, bg).toFixed(2)}:1`);
+  }
+  // Tab from the last control reaches the picture's first node; Enter goes to its card.
+  await page.focus('#copy');
+  let label = '';
+  for (let i = 0; i < 6 && !label.includes('go to its card'); i++) {
+    await page.keyboard.press('Tab');
+    label = await page.evaluate(() => document.getElementById('report').shadowRoot.activeElement?.getAttribute('aria-label') ?? '');
+  }
+  assert.match(label, /^module\.k8s\["legacy"\] .*writes to .*go to its card$/);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('report').shadowRoot.activeElement?.classList.contains('card'));
+  assert.equal(await page.evaluate(() => document.getElementById('report').shadowRoot.activeElement.dataset.cluster), 'module.k8s["legacy"]');
   await page.close();
 });

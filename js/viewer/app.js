@@ -4,14 +4,20 @@ import './element.js';
 import { configPath as configFilePath, isConfigFile, isSkippedDir, MAX_OTHER_FILE, otherPath } from '../config-files.js';
 
 const $ = (id) => document.getElementById(id);
-let files = [];
-let dirFiles = [];
-// The data document (what --data gives the CLI): baseline, inventory, rule overrides, profiles.
-let dataFile = null;
-// Plans fetched from this page's own origin (`?plan=URL`, repeatable): [name, bytes].
-let fetched = [];
-// Config files from a dropped directory: {path: text}, paths as --config DIR names them.
-let droppedConfig = {};
+// The page runs: the file:// notice is not needed (index.html shows it only if this never runs).
+$('served').remove();
+
+// What is loaded, each in its own slot; the list under the inputs shows them with remove
+// buttons. New plans replace the plans before them (a file chosen after a paste does not add to
+// it); the directory and the data document replace their own slot.
+/** Plans: {name, bytes} (bytes: Uint8Array or pasted text). */
+let plans = [];
+/** The Terraform directory: {name, files: {path: text}} (paths as --config DIR names them). */
+let dir = null;
+/** `.tf` files chosen or dropped beside plans (no directory): {name: text}. */
+let looseConfig = {};
+/** The data document (what --data gives the CLI): {name, text}. */
+let data = null;
 // What the last run evaluated, for "Copy as Markdown".
 let last = null;
 
@@ -31,53 +37,105 @@ async function otherText(f) {
   }
 }
 
+/** Chosen or dropped files: plans replace the plans; `.tf` files beside them are their config. */
+async function takeFiles(list) {
+  const chosen = [...list];
+  if (chosen.length === 0) return;
+  plans = [];
+  looseConfig = {};
+  for (const f of chosen) {
+    if (isConfigFile(f.name)) looseConfig[f.name] = await f.text();
+    else plans.push({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
+  }
+  $('paste').value = '';
+}
+
+function renderLoaded() {
+  const items = [];
+  const item = (label, remove) => {
+    const li = document.createElement('li');
+    li.textContent = label;
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = '×';
+    b.setAttribute('aria-label', `remove ${label}`);
+    b.addEventListener('click', () => {
+      remove();
+      run();
+    });
+    li.append(b);
+    items.push(li);
+  };
+  plans.forEach((p, i) => item(`plan: ${p.name}`, () => plans.splice(i, 1)));
+  for (const name of Object.keys(looseConfig)) item(`configuration file: ${name}`, () => delete looseConfig[name]);
+  if (dir) item(`Terraform directory: ${dir.name} (${Object.keys(dir.files).length} files)`, () => (dir = null));
+  if (data) item(`data document: ${data.name}`, () => (data = null));
+  $('loaded').replaceChildren(...items);
+}
+
+/** Shows a report (or none) and announces its verdict. */
+function show(report) {
+  $('report').report = report;
+  $('verdict').textContent = report ? $('report').verdictText : '';
+  last = report ? last : null;
+  $('copy').disabled = !report;
+}
+
+/**
+ * Evaluates the plans; when that fails and there are several, each alone, so that one bad file
+ * does not hide the others' report: the good ones are evaluated together and the bad ones named.
+ */
+function evaluateEach(bytes, names, options) {
+  try {
+    return { report: evaluate(bytes, options), bad: [], used: { plans: bytes, options } };
+  } catch (e) {
+    if (bytes.length < 2) throw e;
+    const bad = [];
+    const good = [];
+    bytes.forEach((b, i) => {
+      try {
+        evaluate([b], { ...options, names: [names[i]], config: options.config ? [options.config[i]] : undefined });
+        good.push(i);
+      } catch (err) {
+        bad.push(err.message);
+      }
+    });
+    if (good.length === 0) throw e;
+    const pick = (xs) => good.map((i) => xs[i]);
+    const opts = { ...options, names: pick(names), config: options.config ? pick(options.config) : undefined };
+    return { report: evaluate(pick(bytes), opts), bad, used: { plans: pick(bytes), options: opts } };
+  }
+}
+
 async function run() {
+  renderLoaded();
   $('error').textContent = '';
-  const plans = [];
-  const names = [];
-  const config = {};
-  for (const f of dirFiles) {
-    const path = configPath(f);
-    const other = path ? null : otherPath(f.webkitRelativePath.split('/').slice(1).join('/'));
-    if (path) config[path] = await f.text();
-    else if (other) config[other] = await otherText(f);
+  const config = { ...(dir?.files ?? {}), ...looseConfig };
+  if (plans.length === 0) {
+    show(null);
+    return;
   }
-  Object.assign(config, droppedConfig);
-  for (const [name, bytes] of fetched) {
-    plans.push(bytes);
-    names.push(name);
-  }
-  for (const f of files) {
-    if (isConfigFile(f.name)) config[f.name] = await f.text();
-    else {
-      plans.push(new Uint8Array(await f.arrayBuffer()));
-      names.push(f.name);
-    }
-  }
-  if ($('paste').value.trim()) {
-    plans.push($('paste').value);
-    names.push('(pasted)');
-  }
-  if (plans.length === 0) return;
+  const bytes = plans.map((p) => p.bytes);
+  const names = plans.map((p) => p.name);
   // The Terraform directory is the first plan's configuration; the others are checked without one
   // (one configuration per plan: the engine refuses a single one for several plans).
   const options = { names, config: Object.keys(config).length ? plans.map((_, i) => (i === 0 ? config : null)) : undefined };
   try {
-    if (dataFile) {
+    if (data) {
       try {
-        options.data = JSON.parse(await dataFile.text());
+        options.data = JSON.parse(data.text);
       } catch {
-        throw new Error(`data document ${dataFile.name} is not valid JSON`);
+        throw new Error(`data document ${data.name} is not valid JSON`);
       }
     }
     if (options.config) await loadConfigReader();
-    $('report').report = evaluate(plans, options);
-    last = { plans, options };
-    $('copy').disabled = false;
+    const { report, bad, used } = evaluateEach(bytes, names, options);
+    last = used;
+    show(report);
+    if (bad.length) $('error').textContent = `${bad.join('\n')}\n(the report above is of the other plans)`;
   } catch (e) {
-    $('report').report = null;
     last = null;
-    $('copy').disabled = true;
+    show(null);
     $('error').textContent = e.message;
   }
 }
@@ -106,6 +164,7 @@ async function readDirectory(entry, prefix = '', out = {}) {
 /** `?plan=URL` (repeatable): fetched from this page's own origin only — nothing leaves it. */
 async function fetchPlans() {
   const urls = new URLSearchParams(location.search).getAll('plan');
+  const fetched = [];
   for (const u of urls) {
     const url = new URL(u, location.href);
     if (url.origin !== location.origin) {
@@ -117,9 +176,12 @@ async function fetchPlans() {
       $('error').textContent = `${u}: HTTP ${res.status}`;
       return;
     }
-    fetched.push([url.pathname.split('/').pop() || 'plan.json', new Uint8Array(await res.arrayBuffer())]);
+    fetched.push({ name: url.pathname.split('/').pop() || 'plan.json', bytes: new Uint8Array(await res.arrayBuffer()) });
   }
-  if (urls.length > 0) await run();
+  if (fetched.length > 0) {
+    plans = fetched;
+    await run();
+  }
 }
 
 $('copy').addEventListener('click', async () => {
@@ -137,33 +199,73 @@ $('copy').addEventListener('click', async () => {
   }
 });
 
-$('files').addEventListener('change', (e) => {
-  files = [...e.target.files];
+$('files').addEventListener('change', async (e) => {
+  await takeFiles(e.target.files);
+  e.target.value = '';
   run();
 });
-$('data').addEventListener('change', (e) => {
-  dataFile = e.target.files[0] ?? null;
+$('data').addEventListener('change', async (e) => {
+  const f = e.target.files[0];
+  e.target.value = '';
+  if (f) data = { name: f.name, text: await f.text() };
   run();
 });
-$('dir').addEventListener('change', (e) => {
-  dirFiles = [...e.target.files];
+$('dir').addEventListener('change', async (e) => {
+  const chosen = [...e.target.files];
+  e.target.value = '';
+  if (chosen.length === 0) return;
+  const files = {};
+  for (const f of chosen) {
+    const rel = f.webkitRelativePath.split('/').slice(1).join('/');
+    const path = configPath(f);
+    const other = path ? null : otherPath(rel);
+    if (path) files[path] = await f.text();
+    else if (other) files[other] = await otherText(f);
+  }
+  dir = { name: chosen[0].webkitRelativePath.split('/')[0] || 'directory', files };
   run();
 });
-$('check').addEventListener('click', run);
-const drop = $('drop');
-drop.addEventListener('dragover', (e) => {
+$('check').addEventListener('click', () => {
+  // A paste replaces the plans loaded before it.
+  const text = $('paste').value;
+  if (text.trim()) {
+    plans = [{ name: '(pasted)', bytes: text }];
+    looseConfig = {};
+  }
+  run();
+});
+$('clear').addEventListener('click', () => {
+  plans = [];
+  dir = null;
+  looseConfig = {};
+  data = null;
+  $('paste').value = '';
+  $('markdown').hidden = true;
+  $('status').textContent = '';
+  run();
+});
+
+// Files may be dropped anywhere on the page.
+const root = document.documentElement;
+document.addEventListener('dragover', (e) => {
   e.preventDefault();
-  drop.classList.add('over');
+  root.classList.add('over');
 });
-drop.addEventListener('dragleave', () => drop.classList.remove('over'));
-drop.addEventListener('drop', async (e) => {
+document.addEventListener('dragleave', (e) => {
+  if (!e.relatedTarget) root.classList.remove('over');
+});
+document.addEventListener('drop', async (e) => {
   e.preventDefault();
-  drop.classList.remove('over');
+  root.classList.remove('over');
   // Several plans and a Terraform directory may come in one drop.
   const entries = [...(e.dataTransfer.items ?? [])].map((i) => i.webkitGetAsEntry?.()).filter(Boolean);
-  droppedConfig = {};
-  for (const entry of entries.filter((x) => x.isDirectory)) await readDirectory(entry, '', droppedConfig);
-  files = [...e.dataTransfer.files].filter((f) => !entries.some((x) => x.isDirectory && x.name === f.name));
+  const dirs = entries.filter((x) => x.isDirectory);
+  if (dirs.length) {
+    const files = {};
+    for (const entry of dirs) await readDirectory(entry, '', files);
+    dir = { name: dirs.map((d) => d.name).join(', '), files };
+  }
+  await takeFiles([...e.dataTransfer.files].filter((f) => !dirs.some((x) => x.name === f.name)));
   run();
 });
 // The WASM is instantiated and every control listens: tests and scripts may drive the page now.

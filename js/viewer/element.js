@@ -17,7 +17,7 @@ dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margi
 dt { color: #667085; } dd { margin: 0; word-break: break-all; }
 ul { list-style: none; padding: 0; margin: 0; }
 li { border-left: 3px solid; padding: 4px 8px; margin-top: 6px; background: #f9fafb; }
-li.deny { border-color: #d92d20; } li.warn { border-color: #f79009; }
+li.deny { border-color: #d92d20; } li.warn { border-color: #b54708; }
 .rule { font-weight: 600; } .fix { color: #475467; font-size: 13px; }
 .ok { color: #067647; }
 .errors { color: #b54708; margin-top: 12px; }
@@ -25,7 +25,10 @@ li.deny { border-color: #d92d20; } li.warn { border-color: #f79009; }
 /* At a phone's width the picture keeps readable text and scrolls on its own. */
 .fleet { width: 100%; min-width: 720px; height: auto; border: 1px solid #d0d5dd; border-radius: 8px; background: #fcfcfd; }
 .fleet text { font: 12px ui-monospace, monospace; fill: #1d2430; }
-.fleet .edge { stroke: #98a2b3; stroke-width: 1.5; fill: none; }
+.fleet .edge { stroke: #667085; stroke-width: 1.5; fill: none; }
+.fleet a:focus-visible text, .fleet a:hover text { text-decoration: underline; fill: #175cd3; }
+.fleet a:focus { outline: none; } .fleet a:focus-visible circle { stroke: #175cd3; stroke-width: 3; }
+.card:focus { outline: 3px solid #2e90fa; outline-offset: 2px; }
 .fleet .edge.conflict { stroke: #d92d20; stroke-width: 2.5; }
 .fleet .node { fill: #fff; stroke: #667085; }
 .fleet .node.restore { fill: #2e90fa; stroke: #175cd3; }
@@ -47,6 +50,20 @@ function svg(tag, attrs = {}, text) {
   if (text !== undefined) e.textContent = text;
   return e;
 }
+
+// In the plan-review page (`place="page"`), fixes and notes name the page's own inputs rather
+// than the command line's options.
+const PAGE_WORDS = [
+  [/run the check with --config pointing at the root module's directory \(the \.tf files\)/g, 'add the Terraform directory (its .tf files) with the directory input above'],
+  [/give the Terraform configuration \(--config DIR\)/g, 'add the Terraform directory'],
+  [/--config DIR \(the Terraform directory\) would evaluate it/g, 'the Terraform directory would evaluate it: add it with the directory input above'],
+  [/run terraform init in DIR first: --config reads what it downloaded/g, 'run terraform init in the directory first: the page reads what it downloaded'],
+  [/run the check with --config/g, 'add the Terraform directory above'],
+  [/pass it with --data/g, 'add it with the data document input above'],
+  [/--config DIR|--config/g, 'the Terraform directory'],
+  [/--data/g, 'the data document'],
+];
+const forPage = (text) => PAGE_WORDS.reduce((t, [re, to]) => t.replace(re, to), text);
 
 const short = (s, n = 44) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const locationKey = (l) => `${l.service}/${l.bucket}/${l.folder}`;
@@ -76,10 +93,14 @@ function fleetPicture(r) {
       pic.append(edge);
     }
     const restore = c.restore !== false && c.action !== 'delete';
-    pic.append(svg('circle', { cx: 398, cy: y(i) - 4, r: 5, class: `node${restore ? ' restore' : ''}` }));
+    const about = `${c.address} (${c.plan}): ${c.action}, restore ${c.restore === null ? 'unknown (counts as on)' : c.restore ? 'on' : 'off'}${c.location ? `, writes to ${locationKey(c.location)}` : ''}${conflict ? ' (shared or overlapping)' : ''}`;
+    // A link to the cluster's card: reachable with Tab, its description read without a mouse.
+    const link = svg('a', { href: `#card-${i}`, 'data-card': `card-${i}`, 'aria-label': `${about}; go to its card` });
+    link.append(svg('circle', { cx: 398, cy: y(i) - 4, r: 5, class: `node${restore ? ' restore' : ''}` }));
     const label = svg('text', { x: 390, y: y(i), 'text-anchor': 'end', 'data-cluster': c.address }, short(`${c.address}${r.summary.plans > 1 ? ` (${c.plan})` : ''}`));
-    label.append(svg('title', {}, `${c.address} (${c.plan}): ${c.action}, restore ${c.restore === null ? 'unknown (counts as on)' : c.restore ? 'on' : 'off'}`));
-    pic.append(label);
+    label.append(svg('title', {}, about));
+    link.append(label);
+    pic.append(link);
   });
   for (const [key, ly] of locY) {
     pic.append(svg('circle', { cx: 532, cy: ly - 4, r: 5, class: `node loc${locConflict.has(key) ? ' conflict' : ''}` }));
@@ -132,6 +153,22 @@ export class EtcdBackupReport extends HTMLElement {
     return this.#report;
   }
 
+  /** Whether it is in the plan-review page (`place="page"`): fixes name the page's inputs. */
+  get #page() {
+    return this.getAttribute('place') === 'page';
+  }
+
+  /** The verdict line: `FAIL: …`, `PASS: …`, `INCOMPLETE: …`, `NOTHING CHECKED: …`; '' without a report. */
+  get verdictText() {
+    const r = this.#report;
+    if (!r) return '';
+    const s = r.summary;
+    const verdict = s.verdict ?? (s.deny > 0 ? 'fail' : 'pass');
+    const word = { fail: 'FAIL', pass: 'PASS', incomplete: 'INCOMPLETE', 'nothing-checked': 'NOTHING CHECKED' }[verdict] ?? 'PASS';
+    const note = s.note ? `${this.#page ? forPage(s.note) : s.note}; ` : '';
+    return `${word}: ${note}${s.plans} plan(s), ${s.clusters} cluster(s): ${s.deny} deny, ${s.warn} warn`;
+  }
+
   set report(value) {
     this.#report = value;
     this.#render();
@@ -150,13 +187,23 @@ export class EtcdBackupReport extends HTMLElement {
     // The engine's verdict: a plan with no cluster, or one whose settings could not be read, is
     // never a green PASS (older reports without a verdict fall back to the deny count).
     const verdict = s.verdict ?? (s.deny > 0 ? 'fail' : 'pass');
-    const word = { fail: 'FAIL', pass: 'PASS', incomplete: 'INCOMPLETE', 'nothing-checked': 'NOTHING CHECKED' }[verdict] ?? 'PASS';
     const cls = verdict === 'fail' ? 'fail' : verdict === 'pass' ? 'pass' : 'incomplete';
-    root.append(
-      el('p', { class: `summary ${cls}`, part: 'summary', role: 'status', 'data-verdict': verdict },
-        `${word}: ${s.note ? `${s.note}; ` : ''}${s.plans} plan(s), ${s.clusters} cluster(s): ${s.deny} deny, ${s.warn} warn`),
-    );
-    if (r.clusters.length > 0) root.append(el('div', { class: 'fleet-wrap', tabindex: '0', 'aria-label': 'fleet picture (scrolls sideways)' }, fleetPicture(r)));
+    // In the page, its own live region announces the verdict (one that is re-created is not).
+    const live = this.#page ? {} : { role: 'status' };
+    root.append(el('p', { class: `summary ${cls}`, part: 'summary', 'data-verdict': verdict, ...live }, this.verdictText));
+    if (r.clusters.length > 0) {
+      const pic = fleetPicture(r);
+      // A node's link goes to its card (an in-page anchor does not reach into a shadow root).
+      pic.addEventListener('click', (e) => {
+        const a = e.target.closest?.('a[data-card]');
+        if (!a) return;
+        e.preventDefault();
+        const card = root.getElementById(a.dataset.card);
+        card?.scrollIntoView({ block: 'start' });
+        card?.focus({ preventScroll: true });
+      });
+      root.append(el('div', { class: 'fleet-wrap', 'aria-label': 'fleet picture (scrolls sideways)' }, pic));
+    }
     const cards = el('div', { class: 'cards' });
     for (const c of r.clusters) {
       const loc = c.location ? `${c.location.service} / ${c.location.bucket} / ${c.location.folder || '(bucket root)'}` : c.backup === 'configured' ? 'incomplete' : c.backup;
@@ -174,12 +221,12 @@ export class EtcdBackupReport extends HTMLElement {
       for (const f of findings) {
         list.append(el('li', { class: f.severity },
           el('span', { class: 'rule' }, `${f.severity.toUpperCase()} ${f.rule} ${f.name}`), el('br'),
-          f.message, el('br'),
-          el('span', { class: 'fix' }, `fix: ${f.remediation}`),
+          this.#page ? forPage(f.message) : f.message, el('br'),
+          el('span', { class: 'fix' }, `fix: ${this.#page ? forPage(f.remediation) : f.remediation}`),
           ...(f.source ? [el('br'), el('span', { class: 'fix', 'data-source': '' }, `at ${f.source.file}:${f.source.line}`)] : [])));
       }
       if (findings.length === 0) list.append(el('li', { class: 'ok' }, 'no finding'));
-      const card = el('section', { class: 'card', part: 'card', 'data-cluster': c.address },
+      const card = el('section', { class: 'card', part: 'card', 'data-cluster': c.address, id: `card-${r.clusters.indexOf(c)}`, tabindex: '-1' },
         el('h3', {}, c.address), el('div', { class: 'plan' }, `${c.plan} · ${c.action}`), dl, list);
       const values = valuesTable(c);
       if (values) card.append(values);
