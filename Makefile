@@ -26,7 +26,7 @@ WASM_OPT := js/node_modules/.bin/wasm-opt -O3 --enable-bulk-memory --enable-mult
 
 PACKAGE := etcd-backup-policy-$(shell node -p 'require("./js/package.json").version')
 
-.PHONY: setup build pack demo test lint test-rust test-wasm test-js test-node18 test-gates bench fixtures docs clean
+.PHONY: setup build pack demo test lint test-rust test-wasm test-js test-node18 test-gates bench fixtures docs screenshots clean
 
 setup:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
@@ -154,6 +154,10 @@ bench: build
 
 fixtures:
 	tests/fixtures/regen.sh
+
+# docs/viewer-*.png, the README's screenshots of the plan-review page (Debian's chromium).
+screenshots: build
+	node js/scripts/screenshots.mjs
 
 # docs/rules/<ID>.md from the rules' documentation (a test keeps them equal).
 docs:

@@ -171,7 +171,8 @@ test('?plan=URL opens a same-origin plan; the fleet picture has the report\'s ed
     const { page, foreign, errors } = await openViewer('?plan=/fixtures/fleet-nested/plan.json', viewport);
     await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelectorAll('svg.fleet path.edge').length > 0);
     const { drawn, expected } = await edges(page);
-    assert.deepEqual(drawn, expected);
+    // Drawn next to their locations: the same edges, in the picture's order.
+    assert.deepEqual(drawn.map(String).sort(), expected.map(String).sort());
     assert.ok(drawn.some((e) => e[2]) && drawn.some((e) => !e[2]), 'some edges red, some not');
     const restoreMarks = await page.evaluate(() => document.getElementById('report').shadowRoot.querySelectorAll('svg.fleet circle.node.restore').length);
     assert.ok(restoreMarks > 0);
@@ -400,13 +401,87 @@ test('marks and borders have 3:1 contrast; the picture\'s nodes are reachable by
   // Tab from the last control reaches the picture's first node; Enter goes to its card.
   await page.focus('#copy');
   let label = '';
-  for (let i = 0; i < 6 && !label.includes('go to its card'); i++) {
+  for (let i = 0; i < 40 && !label.includes('go to its card'); i++) {
     await page.keyboard.press('Tab');
     label = await page.evaluate(() => document.getElementById('report').shadowRoot.activeElement?.getAttribute('aria-label') ?? '');
   }
-  assert.match(label, /^module\.k8s\["legacy"\] .*writes to .*go to its card$/);
+  const cluster = label.match(/^(module\.k8s\["[\w-]+"\]) .*writes to .*go to its card$/)?.[1];
+  assert.ok(cluster, label);
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => document.getElementById('report').shadowRoot.activeElement?.classList.contains('card'));
-  assert.equal(await page.evaluate(() => document.getElementById('report').shadowRoot.activeElement.dataset.cluster), 'module.k8s["legacy"]');
+  assert.equal(await page.evaluate(() => document.getElementById('report').shadowRoot.activeElement.dataset.cluster), cluster);
   await page.close();
+});
+
+/** A report of `n` clusters, the last `shared` pairs of them on shared locations (as EB201 says). */
+function syntheticReport(n, shared) {
+  const clusters = [];
+  const findings = [];
+  for (let i = 0; i < n; i++) {
+    const pair = i >= n - 2 * shared;
+    const folder = pair ? `zz-shared-${Math.floor((i - (n - 2 * shared)) / 2)}` : `c${String(i).padStart(3, '0')}`;
+    const address = `module.k8s["c${String(i).padStart(3, '0')}"]`;
+    clusters.push({ address, plan: 'fleet.json', action: 'update', backup: 'configured', location: { service: 'aws', bucket: 'fleet-etcd', folder }, restore: false, token: { status: 'unchanged' }, keys: {} });
+    if (pair) findings.push({ rule: 'EB201', name: 'shared-backup-location', severity: 'deny', cluster: address, plan: 'fleet.json', message: `${address}: shared`, remediation: 'give every cluster its own s3-folder' });
+  }
+  return { summary: { plans: 1, clusters: n, deny: findings.length, warn: 0, verdict: 'fail' }, findings, clusters };
+}
+
+test('300 clusters: the shared locations and failing clusters come first, each a way to its card, and a failing-only filter', async () => {
+  const { page } = await openViewer('', { width: 1280, height: 900 });
+  await page.evaluate((r) => { document.getElementById('report').report = r; }, syntheticReport(300, 12));
+  const layout = await page.evaluate(() => {
+    const root = document.getElementById('report').shadowRoot;
+    const top = (sel) => root.querySelector(sel)?.getBoundingClientRect().top;
+    return { triage: top('.triage'), fleet: top('svg.fleet'), firstConflict: root.querySelector('.conflicts li')?.getBoundingClientRect().bottom, conflicts: root.querySelectorAll('.conflicts li').length, failing: root.querySelectorAll('.triage ul.failing li').length };
+  });
+  assert.ok(layout.triage < layout.fleet, `the lists (${layout.triage}) are above the picture (${layout.fleet})`);
+  assert.ok(layout.firstConflict < 900, `the first shared location is on the first screen (${layout.firstConflict})`);
+  assert.equal(layout.conflicts, 12);
+  assert.equal(layout.failing, 24);
+  // Locations next to their clusters: every edge of a shared location is (nearly) level.
+  const slopes = await page.evaluate(() => [...document.getElementById('report').shadowRoot.querySelectorAll('path.edge.conflict')].map((p) => {
+    const n = p.getAttribute('d').match(/-?\d+(\.\d+)?/g).map(Number);
+    return Math.abs(n[n.length - 1] - n[1]);
+  }));
+  assert.ok(Math.max(...slopes) <= 26, `edges span ${Math.max(...slopes)} units at most`);
+  await page.evaluate(() => document.getElementById('report').shadowRoot.querySelector('.conflicts button').click());
+  assert.equal(await page.evaluate(() => document.getElementById('report').shadowRoot.activeElement?.dataset.cluster), 'module.k8s["c276"]');
+  await page.evaluate(() => document.getElementById('report').shadowRoot.querySelector('input.only-failing').click());
+  const visible = await page.evaluate(() => {
+    const cards = [...document.getElementById('report').shadowRoot.querySelectorAll('.card')];
+    return { shown: cards.filter((c) => getComputedStyle(c).display !== 'none').length, failing: cards.filter((c) => c.classList.contains('failing')).length, body: document.getElementById('report').shadowRoot.querySelector('.body').className };
+  });
+  assert.deepEqual(visible, { shown: 24, failing: 24, body: 'body only-failing' });
+  await page.close();
+});
+
+test('layout: no sideways page scroll with two plans, no mid-word breaks, readable picture text on a phone, nested folders shown inside their parent', async () => {
+  for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+    const { page } = await openViewer('?plan=/fixtures/fleet-nested/plan.json&plan=/fixtures/rules-fire/plan.json', viewport);
+    await page.waitForFunction(() => document.getElementById('report').shadowRoot.querySelectorAll('.card').length > 5);
+    const m = await page.evaluate(() => {
+      const root = document.getElementById('report').shadowRoot;
+      const fleet = root.querySelector('svg.fleet');
+      const text = fleet.querySelector('text');
+      return {
+        overflow: document.documentElement.scrollWidth - innerWidth,
+        cardsOverflow: [...root.querySelectorAll('.card')].filter((c) => c.scrollWidth > c.clientWidth + 1).length,
+        wordBreak: getComputedStyle(root.querySelector('dd')).wordBreak,
+        textPx: parseFloat(getComputedStyle(text).fontSize) * fleet.getBoundingClientRect().width / 900,
+        locations: [...fleet.querySelectorAll('text[data-location]')].map((t) => [t.dataset.location, t.firstChild.textContent, Number(t.getAttribute('x'))]),
+      };
+    });
+    assert.ok(m.overflow <= 0, `${viewport.width}: the page scrolls sideways by ${m.overflow}px`);
+    assert.equal(m.cardsOverflow, 0, 'no text overflows its card');
+    assert.notEqual(m.wordBreak, 'break-all');
+    assert.ok(m.textPx >= 11.9, `${viewport.width}: picture text is ${m.textPx.toFixed(1)}px`);
+    const root = m.locations.find(([k]) => k.endsWith('/'));
+    if (root) assert.match(root[1], /\(bucket root\)$/, 'the bucket root is named as on the cards');
+    const nested = m.locations.find(([, label]) => label.startsWith('└ '));
+    assert.ok(nested, 'a nested folder is drawn inside its parent');
+    assert.ok(nested[2] > m.locations[0][2]);
+    await page.screenshot({ path: join(artifacts, `viewer-two-plans-${viewport.width}.png`), fullPage: true });
+    await page.close();
+  }
 });

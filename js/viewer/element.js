@@ -11,10 +11,11 @@ const STYLE = `
 .summary.fail { color: #b42318; } .summary.pass { color: #067647; } .summary.incomplete { color: #b54708; }
 .cards { display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); }
 .card { border: 1px solid #d0d5dd; border-radius: 8px; padding: 12px 14px; background: #fff; }
-.card h3 { margin: 0 0 2px; font: 600 14px ui-monospace, monospace; word-break: break-all; }
+.card h3 { margin: 0 0 2px; font: 600 14px ui-monospace, monospace; overflow-wrap: anywhere; }
+.card { min-width: 0; overflow-wrap: anywhere; }
 .plan { color: #667085; font-size: 12px; margin-bottom: 8px; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0 0 8px; }
-dt { color: #667085; } dd { margin: 0; word-break: break-all; }
+dt { color: #667085; } dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
 ul { list-style: none; padding: 0; margin: 0; }
 li { border-left: 3px solid; padding: 4px 8px; margin-top: 6px; background: #f9fafb; }
 li.deny { border-color: #d92d20; } li.warn { border-color: #b54708; }
@@ -22,8 +23,15 @@ li.deny { border-color: #d92d20; } li.warn { border-color: #b54708; }
 .ok { color: #067647; }
 .errors { color: #b54708; margin-top: 12px; }
 .fleet-wrap { overflow-x: auto; margin: 0 0 16px; }
-/* At a phone's width the picture keeps readable text and scrolls on its own. */
-.fleet { width: 100%; min-width: 720px; height: auto; border: 1px solid #d0d5dd; border-radius: 8px; background: #fcfcfd; }
+.fleet { width: 100%; height: auto; border: 1px solid #d0d5dd; border-radius: 8px; background: #fcfcfd; }
+/* Narrower than the picture: drawn at its own size (12 px text) and scrolled on its own. */
+@media (max-width: 920px) { .fleet { width: 900px; } }
+.triage h2 { font-size: 15px; margin: 0 0 6px; }
+.triage ul { margin: 0 0 12px; } .triage li { background: none; border-left: 0; padding: 2px 0; overflow-wrap: anywhere; }
+.triage .conflicts .loc { color: #b42318; font-weight: 600; }
+.triage button { font: 13px ui-monospace, monospace; background: none; border: 0; padding: 0; color: #175cd3; text-decoration: underline; cursor: pointer; text-align: left; }
+.triage .filter { display: block; margin: 0 0 12px; }
+.only-failing .card:not(.failing), .only-failing .fleet .row:not(.failing) { display: none; }
 .fleet text { font: 12px ui-monospace, monospace; fill: #1d2430; }
 .fleet .edge { stroke: #667085; stroke-width: 1.5; fill: none; }
 .fleet a:focus-visible text, .fleet a:hover text { text-decoration: underline; fill: #175cd3; }
@@ -36,7 +44,7 @@ li.deny { border-color: #d92d20; } li.warn { border-color: #b54708; }
 .fleet .legend { fill: #475467; }
 details.values { margin-top: 8px; } details.values summary { cursor: pointer; color: #475467; }
 table { border-collapse: collapse; width: 100%; font-size: 12px; margin-top: 4px; }
-td, th { text-align: left; padding: 2px 6px 2px 0; vertical-align: top; word-break: break-all; }
+td, th { text-align: left; padding: 2px 6px 2px 0; vertical-align: top; overflow-wrap: anywhere; }
 th { color: #667085; font-weight: 500; }
 `;
 
@@ -67,46 +75,123 @@ const forPage = (text) => PAGE_WORDS.reduce((t, [re, to]) => t.replace(re, to), 
 
 const short = (s, n = 44) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 const locationKey = (l) => `${l.service}/${l.bucket}/${l.folder}`;
+// As the card says it: the bucket root is "(bucket root)" in the picture and the lists too.
+const locationLabel = (l) => `${l.service} / ${l.bucket} / ${l.folder || '(bucket root)'}`;
+const segments = (l) => (l.folder ? l.folder.split('/') : []);
+
+/**
+ * The backup locations in picture order: grouped by service and bucket, each folder after the
+ * folders that contain it (`prod` ⊃ `prod/west`; the bucket root contains them all), with how
+ * many of the others contain it (its indent).
+ */
+function orderedLocations(clusters) {
+  const byKey = new Map();
+  for (const c of clusters) if (c.location) byKey.set(locationKey(c.location), c.location);
+  const cmp = (a, b) => {
+    for (const k of ['service', 'bucket']) if (a[k] !== b[k]) return a[k] < b[k] ? -1 : 1;
+    const [x, y] = [segments(a), segments(b)];
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+    return x.length - y.length;
+  };
+  const all = [...byKey.values()].sort(cmp);
+  const contains = (outer, inner) => outer.service === inner.service && outer.bucket === inner.bucket
+    && segments(outer).length < segments(inner).length && segments(outer).every((s, i) => s === segments(inner)[i]);
+  return all.map((l) => ({ key: locationKey(l), location: l, depth: all.filter((o) => contains(o, l)).length }));
+}
 
 /** The fleet as a picture: one node per cluster, one per location, an edge per cluster. */
-function fleetPicture(r) {
-  const clusters = r.clusters;
+function fleetPicture(r, failing) {
   const conflicted = new Set(r.findings.filter((f) => CONFLICTS.has(f.rule)).map((f) => `${f.plan}\u0000${f.cluster}`));
-  const locations = [...new Set(clusters.filter((c) => c.location).map((c) => locationKey(c.location)))].sort();
+  const locations = orderedLocations(r.clusters);
+  const order = new Map(locations.map((l, i) => [l.key, i]));
+  // Clusters next to their locations: in the locations' order, those without one last.
+  const rows = r.clusters.map((c, index) => ({ c, index })).sort((a, b) => {
+    const [x, y] = [a.c.location ? order.get(locationKey(a.c.location)) : Infinity, b.c.location ? order.get(locationKey(b.c.location)) : Infinity];
+    return x === y ? a.index - b.index : x - y;
+  });
   const row = 26;
-  const height = Math.max(clusters.length, locations.length, 1) * row + 40;
-  const pic = svg('svg', { class: 'fleet', viewBox: `0 0 900 ${height}`, role: 'img', part: 'fleet', 'aria-label': `fleet: ${clusters.length} cluster(s) writing to ${locations.length} backup location(s)` });
+  const height = Math.max(rows.length, 1) * row + 40;
+  const pic = svg('svg', { class: 'fleet', viewBox: `0 0 900 ${height}`, role: 'img', part: 'fleet', 'aria-label': `fleet: ${rows.length} cluster(s) writing to ${locations.length} backup location(s)` });
   pic.append(svg('title', {}, 'Which cluster writes its snapshots where'));
-  pic.append(svg('text', { x: 10, y: 16, class: 'legend' }, 'clusters (● restore on)'), svg('text', { x: 540, y: 16, class: 'legend' }, 'backup locations (red: shared or overlapping)'));
+  pic.append(svg('text', { x: 10, y: 16, class: 'legend' }, 'clusters (● restore on)'), svg('text', { x: 540, y: 16, class: 'legend' }, 'locations (red: shared; └ inside the one above)'));
   const y = (i) => 36 + i * row;
-  const locY = new Map(locations.map((l, i) => [l, y(i)]));
+  // Each location level with the first of its clusters (they are drawn one after the other).
+  const locY = new Map();
+  rows.forEach(({ c }, i) => {
+    if (c.location && !locY.has(locationKey(c.location))) locY.set(locationKey(c.location), y(i));
+  });
   const locConflict = new Set();
-  clusters.forEach((c, i) => {
+  rows.forEach(({ c, index }, i) => {
     const id = `${c.plan}\u0000${c.address}`;
     const conflict = conflicted.has(id);
+    const cls = `row${failing.has(id) ? ' failing' : ''}`;
     if (c.location) {
       const key = locationKey(c.location);
       if (conflict) locConflict.add(key);
       const path = `M 400 ${y(i) - 4} C 470 ${y(i) - 4}, 460 ${locY.get(key) - 4}, 530 ${locY.get(key) - 4}`;
-      const edge = svg('path', { d: path, class: `edge${conflict ? ' conflict' : ''}`, 'data-cluster': c.address, 'data-plan': c.plan, 'data-location': key });
-      edge.append(svg('title', {}, `${c.address} → ${key}${conflict ? ' (shared or overlapping)' : ''}`));
+      const edge = svg('path', { d: path, class: `edge ${cls}${conflict ? ' conflict' : ''}`, 'data-cluster': c.address, 'data-plan': c.plan, 'data-location': key });
+      edge.append(svg('title', {}, `${c.address} → ${locationLabel(c.location)}${conflict ? ' (shared or overlapping)' : ''}`));
       pic.append(edge);
     }
     const restore = c.restore !== false && c.action !== 'delete';
-    const about = `${c.address} (${c.plan}): ${c.action}, restore ${c.restore === null ? 'unknown (counts as on)' : c.restore ? 'on' : 'off'}${c.location ? `, writes to ${locationKey(c.location)}` : ''}${conflict ? ' (shared or overlapping)' : ''}`;
+    const about = `${c.address} (${c.plan}): ${c.action}, restore ${c.restore === null ? 'unknown (counts as on)' : c.restore ? 'on' : 'off'}${c.location ? `, writes to ${locationLabel(c.location)}` : ''}${conflict ? ' (shared or overlapping)' : ''}`;
     // A link to the cluster's card: reachable with Tab, its description read without a mouse.
-    const link = svg('a', { href: `#card-${i}`, 'data-card': `card-${i}`, 'aria-label': `${about}; go to its card` });
+    const link = svg('a', { href: `#card-${index}`, class: cls, 'data-card': `card-${index}`, 'aria-label': `${about}; go to its card` });
     link.append(svg('circle', { cx: 398, cy: y(i) - 4, r: 5, class: `node${restore ? ' restore' : ''}` }));
     const label = svg('text', { x: 390, y: y(i), 'text-anchor': 'end', 'data-cluster': c.address }, short(`${c.address}${r.summary.plans > 1 ? ` (${c.plan})` : ''}`));
     label.append(svg('title', {}, about));
     link.append(label);
     pic.append(link);
   });
-  for (const [key, ly] of locY) {
+  for (const { key, location, depth } of locations) {
+    const ly = locY.get(key);
+    const x = 542 + depth * 14;
     pic.append(svg('circle', { cx: 532, cy: ly - 4, r: 5, class: `node loc${locConflict.has(key) ? ' conflict' : ''}` }));
-    pic.append(svg('text', { x: 542, y: ly, 'data-location': key }, short(key, 50)));
+    const text = depth > 0 ? `└ ${location.folder}` : locationLabel(location);
+    const label = svg('text', { x, y: ly, 'data-location': key }, short(text, 50 - depth * 2));
+    label.append(svg('title', {}, locationLabel(location)));
+    pic.append(label);
   }
   return pic;
+}
+
+/**
+ * What a reviewer looks at first: the shared or overlapping locations with their clusters, then
+ * the failing clusters, each a button to its card, and a filter for failing clusters only.
+ */
+function triage(r, failing) {
+  const conflictIds = new Set(r.findings.filter((f) => CONFLICTS.has(f.rule)).map((f) => `${f.plan}\u0000${f.cluster}`));
+  const cardButton = (c) => el('button', { type: 'button', 'data-card': `card-${r.clusters.indexOf(c)}` }, `${c.address}${r.summary.plans > 1 ? ` (${c.plan})` : ''}`);
+  const byLocation = new Map();
+  for (const c of r.clusters) {
+    if (!c.location || !conflictIds.has(`${c.plan}\u0000${c.address}`)) continue;
+    const k = locationKey(c.location);
+    if (!byLocation.has(k)) byLocation.set(k, []);
+    byLocation.get(k).push(c);
+  }
+  const section = el('section', { class: 'triage', part: 'triage' });
+  if (byLocation.size) {
+    const list = el('ul', { class: 'conflicts' });
+    for (const { key, location, depth } of orderedLocations(r.clusters)) {
+      const cs = byLocation.get(key);
+      if (!cs) continue;
+      list.append(el('li', { 'data-location': key, style: `margin-left: ${depth * 16}px` },
+        el('span', { class: 'loc' }, depth > 0 ? `└ ${locationLabel(location)}` : locationLabel(location)), ': ', ...cs.flatMap((c, i) => (i ? [', ', cardButton(c)] : [cardButton(c)]))));
+    }
+    section.append(el('h2', {}, `Shared or overlapping backup locations (${byLocation.size})`), list);
+  }
+  const failed = r.clusters.filter((c) => failing.has(`${c.plan}\u0000${c.address}`));
+  if (failed.length) {
+    const list = el('ul', { class: 'failing' });
+    for (const c of failed) {
+      const rules = [...new Set(r.findings.filter((f) => f.severity === 'deny' && f.cluster === c.address && f.plan === c.plan).map((f) => f.rule))];
+      list.append(el('li', {}, cardButton(c), ` ${rules.join(', ')}`));
+    }
+    const filter = el('input', { type: 'checkbox', class: 'only-failing' });
+    section.append(el('h2', {}, `Failing clusters (${failed.length} of ${r.clusters.length})`), list,
+      el('label', { class: 'filter' }, filter, ' show failing clusters only'));
+  }
+  return section.childNodes.length ? section : null;
 }
 
 /** Each key's value (or `(sensitive)`/`(unknown)`) and where it came from. */
@@ -191,19 +276,25 @@ export class EtcdBackupReport extends HTMLElement {
     // In the page, its own live region announces the verdict (one that is re-created is not).
     const live = this.#page ? {} : { role: 'status' };
     root.append(el('p', { class: `summary ${cls}`, part: 'summary', 'data-verdict': verdict, ...live }, this.verdictText));
-    if (r.clusters.length > 0) {
-      const pic = fleetPicture(r);
-      // A node's link goes to its card (an in-page anchor does not reach into a shadow root).
-      pic.addEventListener('click', (e) => {
-        const a = e.target.closest?.('a[data-card]');
-        if (!a) return;
-        e.preventDefault();
-        const card = root.getElementById(a.dataset.card);
-        card?.scrollIntoView({ block: 'start' });
-        card?.focus({ preventScroll: true });
-      });
-      root.append(el('div', { class: 'fleet-wrap', 'aria-label': 'fleet picture (scrolls sideways)' }, pic));
-    }
+    const failing = new Set(r.findings.filter((f) => f.severity === 'deny').map((f) => `${f.plan}\u0000${f.cluster}`));
+    const body = el('div', { class: 'body' });
+    // A node's link or a list's button goes to its card (an in-page anchor does not reach into a
+    // shadow root); the filter hides what passes.
+    body.addEventListener('click', (e) => {
+      const a = e.target.closest?.('[data-card]');
+      if (!a) return;
+      e.preventDefault();
+      const card = root.getElementById(a.dataset.card);
+      card?.scrollIntoView({ block: 'start' });
+      card?.focus({ preventScroll: true });
+    });
+    body.addEventListener('change', (e) => {
+      if (e.target.classList.contains('only-failing')) body.classList.toggle('only-failing', e.target.checked);
+    });
+    root.append(body);
+    const t = triage(r, failing);
+    if (t) body.append(t);
+    if (r.clusters.length > 0) body.append(el('div', { class: 'fleet-wrap', 'aria-label': 'fleet picture (scrolls sideways)' }, fleetPicture(r, failing)));
     const cards = el('div', { class: 'cards' });
     for (const c of r.clusters) {
       const loc = c.location ? `${c.location.service} / ${c.location.bucket} / ${c.location.folder || '(bucket root)'}` : c.backup === 'configured' ? 'incomplete' : c.backup;
@@ -226,13 +317,13 @@ export class EtcdBackupReport extends HTMLElement {
           ...(f.source ? [el('br'), el('span', { class: 'fix', 'data-source': '' }, `at ${f.source.file}:${f.source.line}`)] : [])));
       }
       if (findings.length === 0) list.append(el('li', { class: 'ok' }, 'no finding'));
-      const card = el('section', { class: 'card', part: 'card', 'data-cluster': c.address, id: `card-${r.clusters.indexOf(c)}`, tabindex: '-1' },
+      const card = el('section', { class: `card${failing.has(`${c.plan}\u0000${c.address}`) ? ' failing' : ''}`, part: 'card', 'data-cluster': c.address, id: `card-${r.clusters.indexOf(c)}`, tabindex: '-1' },
         el('h3', {}, c.address), el('div', { class: 'plan' }, `${c.plan} · ${c.action}`), dl, list);
       const values = valuesTable(c);
       if (values) card.append(values);
       cards.append(card);
     }
-    root.append(cards);
+    body.append(cards);
     if (r.config_errors?.length) root.append(el('div', { class: 'errors' }, ...r.config_errors.map((e) => el('div', {}, e))));
   }
 }
