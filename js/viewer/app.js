@@ -1,5 +1,5 @@
 // The plan-review page: reads dropped, chosen or pasted files locally and evaluates them in WASM.
-import { evaluate, loadConfigReader, render } from '../browser.js';
+import { loadConfigReader, render } from '../browser.js';
 import './element.js';
 import { configPath as configFilePath, isConfigFile, isSkippedDir, MAX_OTHER_FILE, otherPath } from '../config-files.js';
 
@@ -81,30 +81,23 @@ function show(report) {
   $('copy').disabled = !report;
 }
 
-/**
- * Evaluates the plans; when that fails and there are several, each alone, so that one bad file
- * does not hide the others' report: the good ones are evaluated together and the bad ones named.
- */
-function evaluateEach(bytes, names, options) {
-  try {
-    return { report: evaluate(bytes, options), bad: [], used: { plans: bytes, options } };
-  } catch (e) {
-    if (bytes.length < 2) throw e;
-    const bad = [];
-    const good = [];
-    bytes.forEach((b, i) => {
-      try {
-        evaluate([b], { ...options, names: [names[i]], config: options.config ? [options.config[i]] : undefined });
-        good.push(i);
-      } catch (err) {
-        bad.push(err.message);
-      }
-    });
-    if (good.length === 0) throw e;
-    const pick = (xs) => good.map((i) => xs[i]);
-    const opts = { ...options, names: pick(names), config: options.config ? pick(options.config) : undefined };
-    return { report: evaluate(pick(bytes), opts), bad, used: { plans: pick(bytes), options: opts } };
-  }
+// Evaluations run in a worker (worker.js): the page keeps answering while a big plan is read.
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const workerReady = new Promise((resolve) => worker.addEventListener('message', (e) => e.data.ready && resolve(), { once: true }));
+let runs = 0;
+/** The worker's answer for these plans: {report, bad, used} or {error}. */
+async function evaluateInWorker(bytes, options) {
+  await workerReady;
+  const id = ++runs;
+  return new Promise((resolve) => {
+    const listen = (e) => {
+      if (e.data.id !== id) return;
+      worker.removeEventListener('message', listen);
+      resolve(e.data);
+    };
+    worker.addEventListener('message', listen);
+    worker.postMessage({ id, plans: bytes, options });
+  });
 }
 
 async function run() {
@@ -128,11 +121,16 @@ async function run() {
         throw new Error(`data document ${data.name} is not valid JSON`);
       }
     }
-    if (options.config) await loadConfigReader();
-    const { report, bad, used } = evaluateEach(bytes, names, options);
-    last = used;
-    show(report);
-    if (bad.length) $('error').textContent = `${bad.join('\n')}\n(the report above is of the other plans)`;
+    $('status').textContent = 'checking…';
+    const id = runs + 1;
+    const answer = await evaluateInWorker(bytes, options);
+    // A later run has started meanwhile: its answer is the one to show.
+    if (id !== runs) return;
+    $('status').textContent = '';
+    if (answer.error) throw new Error(answer.error);
+    last = answer.used;
+    show(answer.report);
+    if (answer.bad.length) $('error').textContent = `${answer.bad.join('\n')}\n(the report above is of the other plans)`;
   } catch (e) {
     last = null;
     show(null);
@@ -186,6 +184,8 @@ async function fetchPlans() {
 
 $('copy').addEventListener('click', async () => {
   if (!last) return;
+  // Rendered here, on a click: the configuration's reader is fetched for it only then.
+  if (last.options.config) await loadConfigReader();
   const md = render(last.plans, last.options, 'markdown');
   $('markdown').value = md;
   $('markdown').hidden = false;

@@ -12,7 +12,7 @@ const STYLE = `
 .cards { display: grid; gap: 12px; grid-template-columns: repeat(auto-fill, minmax(340px, 1fr)); }
 .card { border: 1px solid #d0d5dd; border-radius: 8px; padding: 12px 14px; background: #fff; }
 .card h3 { margin: 0 0 2px; font: 600 14px ui-monospace, monospace; overflow-wrap: anywhere; }
-.card { min-width: 0; overflow-wrap: anywhere; }
+.card { min-width: 0; overflow-wrap: anywhere; content-visibility: auto; contain-intrinsic-size: auto 300px; }
 .plan { color: #667085; font-size: 12px; margin-bottom: 8px; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 10px; margin: 0 0 8px; }
 dt { color: #667085; } dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
@@ -31,6 +31,7 @@ li.deny { border-color: #d92d20; } li.warn { border-color: #b54708; }
 .triage .conflicts .loc { color: #b42318; font-weight: 600; }
 .triage button { font: 13px ui-monospace, monospace; background: none; border: 0; padding: 0; color: #175cd3; text-decoration: underline; cursor: pointer; text-align: left; }
 .triage .filter { display: block; margin: 0 0 12px; }
+.leaving { display: none; }
 .only-failing .card:not(.failing), .only-failing .fleet .row:not(.failing) { display: none; }
 .fleet text { font: 12px ui-monospace, monospace; fill: #1d2430; }
 .fleet .edge { stroke: #667085; stroke-width: 1.5; fill: none; }
@@ -49,6 +50,10 @@ th { color: #667085; font-weight: 500; }
 `;
 
 const SVG = 'http://www.w3.org/2000/svg';
+// Above this many clusters the picture draws only those with a conflict or a denial.
+const MAX_DRAWN = 500;
+// The lists above the picture name at most this many entries each.
+const MAX_LISTED = 200;
 // Findings that mean two clusters' locations meet.
 const CONFLICTS = new Set(['EB201', 'EB202', 'EB203']);
 
@@ -102,10 +107,15 @@ function orderedLocations(clusters) {
 /** The fleet as a picture: one node per cluster, one per location, an edge per cluster. */
 function fleetPicture(r, failing) {
   const conflicted = new Set(r.findings.filter((f) => CONFLICTS.has(f.rule)).map((f) => `${f.plan}\u0000${f.cluster}`));
-  const locations = orderedLocations(r.clusters);
+  // A big fleet's picture shows the clusters that need a look (a conflict or a denial): ten
+  // thousand rows would be a picture nobody reads, and slow to draw. Their cards are all there.
+  const big = r.clusters.length > MAX_DRAWN;
+  const drawn = r.clusters.map((c, index) => ({ c, index }))
+    .filter(({ c }) => !big || conflicted.has(`${c.plan}\u0000${c.address}`) || failing.has(`${c.plan}\u0000${c.address}`));
+  const locations = orderedLocations(drawn.map(({ c }) => c));
   const order = new Map(locations.map((l, i) => [l.key, i]));
   // Clusters next to their locations: in the locations' order, those without one last.
-  const rows = r.clusters.map((c, index) => ({ c, index })).sort((a, b) => {
+  const rows = drawn.sort((a, b) => {
     const [x, y] = [a.c.location ? order.get(locationKey(a.c.location)) : Infinity, b.c.location ? order.get(locationKey(b.c.location)) : Infinity];
     return x === y ? a.index - b.index : x - y;
   });
@@ -113,6 +123,7 @@ function fleetPicture(r, failing) {
   const height = Math.max(rows.length, 1) * row + 40;
   const pic = svg('svg', { class: 'fleet', viewBox: `0 0 900 ${height}`, role: 'img', part: 'fleet', 'aria-label': `fleet: ${rows.length} cluster(s) writing to ${locations.length} backup location(s)` });
   pic.append(svg('title', {}, 'Which cluster writes its snapshots where'));
+  if (big) pic.append(svg('text', { x: 10, y: height - 8, class: 'legend' }, `${r.clusters.length - rows.length} of ${r.clusters.length} clusters, without a conflict or a denial, are not drawn: see their cards`));
   pic.append(svg('text', { x: 10, y: 16, class: 'legend' }, 'clusters (● restore on)'), svg('text', { x: 540, y: 16, class: 'legend' }, 'locations (red: shared; └ inside the one above)'));
   const y = (i) => 36 + i * row;
   // Each location level with the first of its clusters (they are drawn one after the other).
@@ -161,7 +172,9 @@ function fleetPicture(r, failing) {
  */
 function triage(r, failing) {
   const conflictIds = new Set(r.findings.filter((f) => CONFLICTS.has(f.rule)).map((f) => `${f.plan}\u0000${f.cluster}`));
-  const cardButton = (c) => el('button', { type: 'button', 'data-card': `card-${r.clusters.indexOf(c)}` }, `${c.address}${r.summary.plans > 1 ? ` (${c.plan})` : ''}`);
+  const indexOf = new Map(r.clusters.map((c, i) => [c, i]));
+  const cardButton = (c) => el('button', { type: 'button', 'data-card': `card-${indexOf.get(c)}` }, `${c.address}${r.summary.plans > 1 ? ` (${c.plan})` : ''}`);
+  const more = (n) => el('li', { class: 'more' }, `… and ${n} more (the cards below have them all)`);
   const byLocation = new Map();
   for (const c of r.clusters) {
     if (!c.location || !conflictIds.has(`${c.plan}\u0000${c.address}`)) continue;
@@ -172,9 +185,14 @@ function triage(r, failing) {
   const section = el('section', { class: 'triage', part: 'triage' });
   if (byLocation.size) {
     const list = el('ul', { class: 'conflicts' });
+    let listed = 0;
     for (const { key, location, depth } of orderedLocations(r.clusters)) {
       const cs = byLocation.get(key);
       if (!cs) continue;
+      if (++listed > MAX_LISTED) {
+        list.append(more(byLocation.size - MAX_LISTED));
+        break;
+      }
       list.append(el('li', { 'data-location': key, style: `margin-left: ${depth * 16}px` },
         el('span', { class: 'loc' }, depth > 0 ? `└ ${locationLabel(location)}` : locationLabel(location)), ': ', ...cs.flatMap((c, i) => (i ? [', ', cardButton(c)] : [cardButton(c)]))));
     }
@@ -183,10 +201,17 @@ function triage(r, failing) {
   const failed = r.clusters.filter((c) => failing.has(`${c.plan}\u0000${c.address}`));
   if (failed.length) {
     const list = el('ul', { class: 'failing' });
-    for (const c of failed) {
-      const rules = [...new Set(r.findings.filter((f) => f.severity === 'deny' && f.cluster === c.address && f.plan === c.plan).map((f) => f.rule))];
-      list.append(el('li', {}, cardButton(c), ` ${rules.join(', ')}`));
+    const denied = new Map();
+    for (const f of r.findings) {
+      if (f.severity !== 'deny') continue;
+      const k = `${f.plan}\u0000${f.cluster}`;
+      if (!denied.has(k)) denied.set(k, new Set());
+      denied.get(k).add(f.rule);
     }
+    for (const c of failed.slice(0, MAX_LISTED)) {
+      list.append(el('li', {}, cardButton(c), ` ${[...denied.get(`${c.plan}\u0000${c.address}`)].join(', ')}`));
+    }
+    if (failed.length > MAX_LISTED) list.append(more(failed.length - MAX_LISTED));
     const filter = el('input', { type: 'checkbox', class: 'only-failing' });
     section.append(el('h2', {}, `Failing clusters (${failed.length} of ${r.clusters.length})`), list,
       el('label', { class: 'filter' }, filter, ' show failing clusters only'));
@@ -226,8 +251,25 @@ function el(tag, attrs = {}, ...children) {
   return e;
 }
 
+/** Removes a hidden subtree over several tasks, each under a frame's budget. */
+function dismantle(node) {
+  const until = performance.now() + 12;
+  while (performance.now() < until) {
+    let n = node;
+    while (n.lastChild?.lastChild) n = n.lastChild; // the deepest last branch: small removals
+    if (n === node && !node.lastChild) {
+      node.remove();
+      return;
+    }
+    (n === node ? node.lastChild : n).remove();
+  }
+  setTimeout(() => dismantle(node));
+}
+
 export class EtcdBackupReport extends HTMLElement {
   #report = null;
+  // Which render is current: a slice of an older one stops when it sees another.
+  #renders = 0;
 
   constructor() {
     super();
@@ -264,8 +306,18 @@ export class EtcdBackupReport extends HTMLElement {
   }
 
   #render() {
+    const token = ++this.#renders;
     const root = this.shadowRoot;
-    root.replaceChildren(el('style', {}, STYLE));
+    // The last report goes away hidden and a slice at a time: 10 000 cards removed at once take
+    // longer than a frame.
+    const old = root.querySelector(':scope > .body');
+    if (old) {
+      old.hidden = true;
+      old.classList.replace('body', 'leaving');
+      dismantle(old);
+    }
+    for (const n of [...root.childNodes]) if (n !== old) n.remove();
+    root.prepend(el('style', {}, STYLE));
     const r = this.#report;
     if (!r) return;
     const s = r.summary;
@@ -296,7 +348,13 @@ export class EtcdBackupReport extends HTMLElement {
     if (t) body.append(t);
     if (r.clusters.length > 0) body.append(el('div', { class: 'fleet-wrap', 'aria-label': 'fleet picture (scrolls sideways)' }, fleetPicture(r, failing)));
     const cards = el('div', { class: 'cards' });
-    for (const c of r.clusters) {
+    const findingsOf = new Map();
+    for (const f of r.findings) {
+      const k = `${f.plan}\u0000${f.cluster}`;
+      if (!findingsOf.has(k)) findingsOf.set(k, []);
+      findingsOf.get(k).push(f);
+    }
+    const card = (c, index) => {
       const loc = c.location ? `${c.location.service} / ${c.location.bucket} / ${c.location.folder || '(bucket root)'}` : c.backup === 'configured' ? 'incomplete' : c.backup;
       const window = [human(c.window_s) && `${human(c.window_s)} local`, human(c.s3_window_s) && `${human(c.s3_window_s)} in S3`].filter(Boolean).join(', ') || '–';
       const restore = c.restore === null ? 'unknown' : c.restore ? 'on' : 'off';
@@ -307,7 +365,7 @@ export class EtcdBackupReport extends HTMLElement {
         el('dt', {}, 'restore'), el('dd', { 'data-field': 'restore' }, restore),
         el('dt', {}, 'token'), el('dd', { 'data-field': 'token' }, c.token.status),
         el('dt', {}, 'read by'), el('dd', { 'data-field': 'profile' }, c.profile ?? 'no module profile (nothing checked)'));
-      const findings = r.findings.filter((f) => f.cluster === c.address && f.plan === c.plan);
+      const findings = findingsOf.get(`${c.plan}\u0000${c.address}`) ?? [];
       const list = el('ul');
       for (const f of findings) {
         list.append(el('li', { class: f.severity },
@@ -317,11 +375,30 @@ export class EtcdBackupReport extends HTMLElement {
           ...(f.source ? [el('br'), el('span', { class: 'fix', 'data-source': '' }, `at ${f.source.file}:${f.source.line}`)] : [])));
       }
       if (findings.length === 0) list.append(el('li', { class: 'ok' }, 'no finding'));
-      const card = el('section', { class: `card${failing.has(`${c.plan}\u0000${c.address}`) ? ' failing' : ''}`, part: 'card', 'data-cluster': c.address, id: `card-${r.clusters.indexOf(c)}`, tabindex: '-1' },
+      const section = el('section', { class: `card${failing.has(`${c.plan}\u0000${c.address}`) ? ' failing' : ''}`, part: 'card', 'data-cluster': c.address, id: `card-${index}`, tabindex: '-1' },
         el('h3', {}, c.address), el('div', { class: 'plan' }, `${c.plan} · ${c.action}`), dl, list);
       const values = valuesTable(c);
-      if (values) card.append(values);
-      cards.append(card);
+      if (values) section.append(values);
+      return section;
+    };
+    // A fleet's cards are made a slice at a time, each under a frame's budget, so the page keeps
+    // answering (10 000 clusters: no task near 250 ms); a newer report stops the slicing.
+    let next = 0;
+    const slice = () => {
+      if (token !== this.#renders) return;
+      const until = performance.now() + 12;
+      while (next < r.clusters.length && (next % 16 !== 0 || performance.now() < until)) {
+        cards.append(card(r.clusters[next], next));
+        next += 1;
+      }
+      if (next < r.clusters.length) setTimeout(slice);
+      else this.dataset.rendered = String(token);
+    };
+    if (r.clusters.length <= 200) {
+      r.clusters.forEach((c, i) => cards.append(card(c, i)));
+      this.dataset.rendered = String(token);
+    } else {
+      slice();
     }
     body.append(cards);
     if (r.config_errors?.length) root.append(el('div', { class: 'errors' }, ...r.config_errors.map((e) => el('div', {}, e))));
