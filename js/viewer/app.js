@@ -10,7 +10,10 @@ $('served').remove();
 // What is loaded, each in its own slot; the list under the inputs shows them with remove
 // buttons. New plans replace the plans before them (a file chosen after a paste does not add to
 // it); the directory and the data document replace their own slot.
-/** Plans: {name, bytes} (bytes: Uint8Array or pasted text). */
+/**
+ * Plans: {name, data}, data a Blob (a chosen, dropped or fetched file) or pasted text. A Blob
+ * goes to the worker by reference and is read there: the page's thread never copies a big plan.
+ */
 let plans = [];
 /** The Terraform directory: {name, files: {path: text}} (paths as --config DIR names them). */
 let dir = null;
@@ -45,7 +48,7 @@ async function takeFiles(list) {
   looseConfig = {};
   for (const f of chosen) {
     if (isConfigFile(f.name)) looseConfig[f.name] = await f.text();
-    else plans.push({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) });
+    else plans.push({ name: f.name, data: f });
   }
   $('paste').value = '';
 }
@@ -85,8 +88,8 @@ function show(report) {
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 const workerReady = new Promise((resolve) => worker.addEventListener('message', (e) => e.data.ready && resolve(), { once: true }));
 let runs = 0;
-/** The worker's answer for these plans: {report, bad, used} or {error}. */
-async function evaluateInWorker(bytes, options) {
+/** The worker's answer for these plans: {report, bad, good, options} or {error}. */
+async function evaluateInWorker(plans, options) {
   await workerReady;
   const id = ++runs;
   return new Promise((resolve) => {
@@ -96,7 +99,7 @@ async function evaluateInWorker(bytes, options) {
       resolve(e.data);
     };
     worker.addEventListener('message', listen);
-    worker.postMessage({ id, plans: bytes, options });
+    worker.postMessage({ id, plans, options });
   });
 }
 
@@ -108,7 +111,7 @@ async function run() {
     show(null);
     return;
   }
-  const bytes = plans.map((p) => p.bytes);
+  const sent = plans.map((p) => p.data);
   const names = plans.map((p) => p.name);
   // The Terraform directory is the first plan's configuration; the others are checked without one
   // (one configuration per plan: the engine refuses a single one for several plans).
@@ -123,12 +126,12 @@ async function run() {
     }
     $('status').textContent = 'checking…';
     const id = runs + 1;
-    const answer = await evaluateInWorker(bytes, options);
+    const answer = await evaluateInWorker(sent, options);
     // A later run has started meanwhile: its answer is the one to show.
     if (id !== runs) return;
     $('status').textContent = '';
     if (answer.error) throw new Error(answer.error);
-    last = answer.used;
+    last = { plans: answer.good.map((i) => sent[i]), options: answer.options };
     show(answer.report);
     if (answer.bad.length) $('error').textContent = `${answer.bad.join('\n')}\n(the report above is of the other plans)`;
   } catch (e) {
@@ -174,7 +177,7 @@ async function fetchPlans() {
       $('error').textContent = `${u}: HTTP ${res.status}`;
       return;
     }
-    fetched.push({ name: url.pathname.split('/').pop() || 'plan.json', bytes: new Uint8Array(await res.arrayBuffer()) });
+    fetched.push({ name: url.pathname.split('/').pop() || 'plan.json', data: await res.blob() });
   }
   if (fetched.length > 0) {
     plans = fetched;
@@ -186,7 +189,8 @@ $('copy').addEventListener('click', async () => {
   if (!last) return;
   // Rendered here, on a click: the configuration's reader is fetched for it only then.
   if (last.options.config) await loadConfigReader();
-  const md = render(last.plans, last.options, 'markdown');
+  const bytes = await Promise.all(last.plans.map(async (p) => (typeof p === 'string' ? p : new Uint8Array(await p.arrayBuffer()))));
+  const md = render(bytes, last.options, 'markdown');
   $('markdown').value = md;
   $('markdown').hidden = false;
   try {
@@ -229,7 +233,7 @@ $('check').addEventListener('click', () => {
   // A paste replaces the plans loaded before it.
   const text = $('paste').value;
   if (text.trim()) {
-    plans = [{ name: '(pasted)', bytes: text }];
+    plans = [{ name: '(pasted)', data: text }];
     looseConfig = {};
   }
   run();
