@@ -105,8 +105,7 @@ function orderedLocations(clusters) {
 }
 
 /** The fleet as a picture: one node per cluster, one per location, an edge per cluster. */
-function fleetPicture(r, failing) {
-  const conflicted = new Set(r.findings.filter((f) => CONFLICTS.has(f.rule)).map((f) => `${f.plan}\u0000${f.cluster}`));
+function fleetPicture(r, conflicted, failing) {
   // A big fleet's picture shows the clusters that need a look (a conflict or a denial): ten
   // thousand rows would be a picture nobody reads, and slow to draw. Their cards are all there.
   const big = r.clusters.length > MAX_DRAWN;
@@ -170,14 +169,13 @@ function fleetPicture(r, failing) {
  * What a reviewer looks at first: the shared or overlapping locations with their clusters, then
  * the failing clusters, each a button to its card, and a filter for failing clusters only.
  */
-function triage(r, failing) {
-  const conflictIds = new Set(r.findings.filter((f) => CONFLICTS.has(f.rule)).map((f) => `${f.plan}\u0000${f.cluster}`));
+function triage(r, conflicted, failing) {
   const indexOf = new Map(r.clusters.map((c, i) => [c, i]));
   const cardButton = (c) => el('button', { type: 'button', 'data-card': `card-${indexOf.get(c)}` }, `${c.address}${r.summary.plans > 1 ? ` (${c.plan})` : ''}`);
   const more = (n) => el('li', { class: 'more' }, `… and ${n} more (the cards below have them all)`);
   const byLocation = new Map();
   for (const c of r.clusters) {
-    if (!c.location || !conflictIds.has(`${c.plan}\u0000${c.address}`)) continue;
+    if (!c.location || !conflicted.has(`${c.plan}\u0000${c.address}`)) continue;
     const k = locationKey(c.location);
     if (!byLocation.has(k)) byLocation.set(k, []);
     byLocation.get(k).push(c);
@@ -328,7 +326,10 @@ export class EtcdBackupReport extends HTMLElement {
     // In the page, its own live region announces the verdict (one that is re-created is not).
     const live = this.#page ? {} : { role: 'status' };
     root.append(el('p', { class: `summary ${cls}`, part: 'summary', 'data-verdict': verdict, ...live }, this.verdictText));
-    const failing = new Set(r.findings.filter((f) => f.severity === 'deny').map((f) => `${f.plan}\u0000${f.cluster}`));
+    // Clusters (plan and address) with a conflict finding, and with a denial.
+    const ids = (keep) => new Set(r.findings.filter(keep).map((f) => `${f.plan}\u0000${f.cluster}`));
+    const conflicted = ids((f) => CONFLICTS.has(f.rule));
+    const failing = ids((f) => f.severity === 'deny');
     const body = el('div', { class: 'body' });
     // A node's link or a list's button goes to its card (an in-page anchor does not reach into a
     // shadow root); the filter hides what passes.
@@ -344,9 +345,9 @@ export class EtcdBackupReport extends HTMLElement {
       if (e.target.classList.contains('only-failing')) body.classList.toggle('only-failing', e.target.checked);
     });
     root.append(body);
-    const t = triage(r, failing);
+    const t = triage(r, conflicted, failing);
     if (t) body.append(t);
-    if (r.clusters.length > 0) body.append(el('div', { class: 'fleet-wrap', 'aria-label': 'fleet picture (scrolls sideways)' }, fleetPicture(r, failing)));
+    if (r.clusters.length > 0) body.append(el('div', { class: 'fleet-wrap', 'aria-label': 'fleet picture (scrolls sideways)' }, fleetPicture(r, conflicted, failing)));
     const cards = el('div', { class: 'cards' });
     const findingsOf = new Map();
     for (const f of r.findings) {
@@ -355,7 +356,7 @@ export class EtcdBackupReport extends HTMLElement {
       findingsOf.get(k).push(f);
     }
     const card = (c, index) => {
-      const loc = c.location ? `${c.location.service} / ${c.location.bucket} / ${c.location.folder || '(bucket root)'}` : c.backup === 'configured' ? 'incomplete' : c.backup;
+      const loc = c.location ? locationLabel(c.location) : c.backup === 'configured' ? 'incomplete' : c.backup;
       const window = [human(c.window_s) && `${human(c.window_s)} local`, human(c.s3_window_s) && `${human(c.s3_window_s)} in S3`].filter(Boolean).join(', ') || '–';
       const restore = c.restore === null ? 'unknown' : c.restore ? 'on' : 'off';
       const dl = el('dl', {},

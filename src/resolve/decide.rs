@@ -80,11 +80,7 @@ fn value_from_rendered(b: Backup, key: &str, evidence: &[(String, Evidence)]) ->
     });
     let Some(r) = rendered else { return b };
     match b {
-        Backup::Unresolved { .. } => {
-            let mut keys = BTreeMap::new();
-            keys.insert(key.to_string(), r);
-            Backup::Keys(keys)
-        }
+        Backup::Unresolved { .. } => one_key(key, r),
         Backup::Keys(mut keys) => {
             let from_plan = keys
                 .get(key)
@@ -96,6 +92,13 @@ fn value_from_rendered(b: Backup, key: &str, evidence: &[(String, Evidence)]) ->
         }
         other => other,
     }
+}
+
+/// Settings of one key.
+pub(super) fn one_key(key: &str, r: Resolved) -> Backup {
+    let mut keys = BTreeMap::new();
+    keys.insert(key.to_string(), r);
+    Backup::Keys(keys)
 }
 
 /// A scalar input as text: the plan's literal or root variable, else the files', else the
@@ -270,26 +273,16 @@ fn path_input(plan: &Plan, files: &Files, spec: &InputSpec) -> Result<Backup, Er
         let b = match &spec.form {
             Form::RestorePath => match v {
                 Json::String(s) if s.is_empty() => continue,
-                Json::String(s) => {
-                    let mut keys = BTreeMap::new();
-                    let value = Value::Known(s.clone());
-                    keys.insert(
-                        "cluster-reset-restore-path".to_string(),
-                        Resolved { value, provenance: provenance.clone(), sensitive },
-                    );
-                    Backup::Keys(keys)
-                }
+                Json::String(s) => one_key(
+                    "cluster-reset-restore-path",
+                    Resolved { value: Value::Known(s.clone()), provenance: provenance.clone(), sensitive },
+                ),
                 _ => continue,
             },
             Form::Value(key) => match as_module_string(v) {
                 Some(s) if !s.is_empty() => {
                     let sensitive = sensitive || crate::catalogue::is_secret_key(key);
-                    let mut keys = BTreeMap::new();
-                    keys.insert(
-                        key.clone(),
-                        Resolved { value: Value::Known(s), provenance: provenance.clone(), sensitive },
-                    );
-                    Backup::Keys(keys)
+                    one_key(key, Resolved { value: Value::Known(s), provenance: provenance.clone(), sensitive })
                 }
                 _ => continue,
             },

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
-use super::decide::{from_text, gated, implied, merge, shaped};
+use super::decide::{from_text, gated, implied, merge, one_key, shaped};
 use super::gather::instance_action;
 use super::inputs::as_module_string;
 use crate::address;
@@ -81,12 +81,6 @@ impl<'j> Node<'j> {
         let v = as_module_string(self.value?).filter(|v| !v.is_empty())?;
         Some(Resolved { value: Value::Known(v), provenance, sensitive })
     }
-}
-
-fn one_key(key: &str, r: Resolved) -> Backup {
-    let mut keys = BTreeMap::new();
-    keys.insert(key.to_string(), r);
-    Backup::Keys(keys)
 }
 
 /// Parses a resource's raw values; `None` when absent.
